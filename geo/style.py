@@ -1,0 +1,120 @@
+"""One visual language for the live map, the static images and the legends.
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies) and
+differ in lightness as well as hue, so that a greyscale print still tells them apart.
+Marker *area* is proportional to troops (radius grows with the square root), so a base
+with four times the troops looks four times as big, not sixteen.
+"""
+from __future__ import annotations
+
+import math
+
+from .model import STATUSES
+
+#: status -> (fill colour, label). Lightness is ordered so greyscale keeps them apart:
+#: present (dark blue) < drawing-down (vermillion) < residual (bluish green) <
+#: destination (sky blue) < withdrawn (light grey outline).
+STATUS_COLOURS = {
+    "present": "#0072B2",
+    "drawing-down": "#D55E00",
+    "residual": "#009E73",
+    "destination": "#56B4E9",
+    "withdrawn": "#BBBBBB",
+}
+NO_FIGURE_COLOUR = "#777777"
+MOVEMENT_COLOUR = "#CC79A7"   # reddish purple: apart from every status colour
+GROUP_COLOUR = "#444444"
+TEXT_COLOUR = "#222222"
+CONFLICT_COLOUR = "#E69F00"   # orange ring: two sources disagree
+
+#: Plans are dashed everywhere (Leaflet dashArray and matplotlib linestyle alike).
+PLAN_DASH = "6 5"
+PLAN_DASH_MPL = (0, (4, 3))
+
+#: Size scale, in screen pixels (Leaflet CircleMarker radius, matplotlib points/0.75).
+MIN_RADIUS_PX = 5.0
+#: radius for 1,000 troops; area proportional: r = R1000 * sqrt(n / 1000)
+R1000_PX = 16.0
+NO_FIGURE_RADIUS_PX = 6.0
+LEGEND_SIZES = (100, 500, 2000)
+
+
+def status_colour(status: str | None) -> str:
+    return STATUS_COLOURS.get(status or "", NO_FIGURE_COLOUR)
+
+
+def status_label(status: str | None) -> str:
+    return STATUSES.get(status or "", "No figure reported")
+
+
+def radius_px(troops: float | None) -> float:
+    """Marker radius for a troop count, area-proportional, never below a visible minimum.
+
+    >>> round(radius_px(4000) / radius_px(1000), 2)
+    2.0
+    """
+    if troops is None:
+        return NO_FIGURE_RADIUS_PX
+    return max(MIN_RADIUS_PX, R1000_PX * math.sqrt(max(troops, 0) / 1000.0))
+
+
+def ring_radii(troops_min: int | None, troops_max: int | None) -> tuple[float | None, float | None]:
+    """(inner, outer) radii for a range: inner ring at the minimum, outer at the maximum.
+
+    An open bound has no ring: "at least 250" draws the inner ring only, "fewer than
+    500" the outer ring only (with the inner at 0, not drawn).
+    """
+    inner = radius_px(troops_min) if troops_min else None
+    outer = radius_px(troops_max) if troops_max is not None else None
+    return inner, outer
+
+
+#: Age fading: a figure is fully opaque while fresh and fades to a floor as it ages,
+#: so an old figure still shows but plainly looks old.
+FRESH_DAYS = 30
+STALE_DAYS = 180
+MIN_OPACITY = 0.30
+
+
+def age_opacity(age_days: int | None) -> float:
+    """1.0 up to FRESH_DAYS, then linear down to MIN_OPACITY at STALE_DAYS and beyond."""
+    if age_days is None or age_days <= FRESH_DAYS:
+        return 1.0
+    if age_days >= STALE_DAYS:
+        return MIN_OPACITY
+    frac = (age_days - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
+    return round(1.0 - frac * (1.0 - MIN_OPACITY), 3)
+
+
+def age_class(age_days: int | None) -> str:
+    if age_days is None:
+        return "none"
+    if age_days <= FRESH_DAYS:
+        return "fresh"
+    if age_days < STALE_DAYS:
+        return "ageing"
+    return "stale"
+
+
+def arrow_head(lon0: float, lat0: float, lon1: float, lat1: float, size_deg: float = 0.25,
+               at: float = 1.0, spread_deg: float = 25.0) -> list[tuple[float, float]]:
+    """A filled triangle (lon, lat ring) pointing from (lon0, lat0) to (lon1, lat1).
+
+    Computed in a local equirectangular frame (longitude scaled by cos(latitude)) so the
+    head is not squashed at 30-37 N. ``at`` places the tip along the line (1 = at the
+    destination); ``size_deg`` is the head's length in degrees of latitude.
+    """
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    dx, dy = (lon1 - lon0) * k, lat1 - lat0
+    length = math.hypot(dx, dy) or 1e-9
+    ux, uy = dx / length, dy / length
+    tipx, tipy = lon0 * k + dx * at, lat0 + dy * at
+    size = min(size_deg, length * 0.45)
+    a = math.radians(spread_deg)
+    pts = [(tipx, tipy)]
+    for sgn in (1, -1):
+        bx = tipx - size * (ux * math.cos(a) - sgn * uy * math.sin(a))
+        by = tipy - size * (uy * math.cos(a) + sgn * ux * math.sin(a))
+        pts.append((bx, by))
+    pts.append((tipx, tipy))
+    return [(x / k, y) for x, y in pts]

@@ -1,0 +1,132 @@
+"""The view state shared by the map and the analysis pages, and its URL form.
+
+One function, :func:`init_view`, sets every default at the top of each page; the URL
+(``?date=…&known=…&place=…&plans=…&brief=…``) wins when a link is opened, the session
+keeps the view when moving between pages, and :func:`write_url` puts the state back in
+the address bar so that copying the link reproduces the view.
+
+Widgets bind to the ``view_*`` session keys; nothing else writes them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from geo.dates import parse_day
+from geo.model import Dataset
+
+#: session key -> (URL parameter, kind)
+FIELDS = {
+    "view_date": ("date", "day"),
+    "view_known": ("known", "day"),
+    "view_place": ("place", "text"),
+    "view_plans": ("plans", "flag"),
+    "view_labels": ("labels", "flag"),
+    "view_brief": ("brief", "flag"),
+}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    first: dt.date
+    last: dt.date          # slider end: today, or the data's last date if later
+    latest_source: dt.date
+
+
+def bounds(ds: Dataset, today: dt.date | None = None) -> Bounds:
+    today = today or dt.date.today()
+    first = ds.first_date or today
+    latest = ds.latest_published or today
+    return Bounds(first, max(today, ds.last_date or today), latest)
+
+
+def _defaults(b: Bounds) -> dict:
+    return {"view_date": min(b.latest_source, b.last), "view_known": b.latest_source,
+            "view_place": "", "view_plans": True, "view_labels": True, "view_brief": False}
+
+
+def _parse(kind: str, raw: str):
+    if kind == "day":
+        return parse_day(raw)
+    if kind == "flag":
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{raw!r} is not a switch; expected 1 or 0")
+    return raw.strip()
+
+
+def init_view(ds: Dataset, today: dt.date | None = None) -> list[str]:
+    """Set every view key once per session, from the URL if present, else defaults.
+
+    Returns warnings for URL values that could not be used (shown by the page; the
+    default is used instead, so a mistyped link still opens).
+    """
+    b = bounds(ds, today)
+    defaults = _defaults(b)
+    warnings: list[str] = []
+    params = st.query_params
+    from_url = not st.session_state.get("_view_ready")
+    for key, (param, kind) in FIELDS.items():
+        if from_url or param in params and st.session_state.get("_url_seen", {}).get(param) != params.get(param):
+            raw = params.get(param)
+            if raw is not None:
+                try:
+                    value = _parse(kind, raw)
+                    if kind == "day":
+                        value = _clamp(value, b, param, warnings)
+                    if key == "view_place" and value and value not in ds.places:
+                        warnings.append(f"place={value!r} in the link is not in the gazetteer; no place selected")
+                        value = ""
+                    st.session_state[key] = value
+                    continue
+                except ValueError as exc:
+                    warnings.append(f"{param}= in the link: {exc}; using the default")
+        st.session_state.setdefault(key, defaults[key])
+    st.session_state["_view_ready"] = True
+    st.session_state["_url_seen"] = dict(params.to_dict())
+    return warnings
+
+
+def _clamp(day: dt.date, b: Bounds, param: str, warnings: list[str]) -> dt.date:
+    if day < b.first:
+        warnings.append(f"{param}={day} is before the data begins ({b.first}); showing {b.first}")
+        return b.first
+    if day > b.last:
+        warnings.append(f"{param}={day} is after {b.last}; showing {b.last}")
+        return b.last
+    return day
+
+
+def view() -> dict:
+    """The current view as plain values."""
+    return {key: st.session_state.get(key) for key in FIELDS}
+
+
+def url_params(state: dict | None = None) -> dict[str, str]:
+    """The URL form of a view: only what differs from nothing, dates as ISO days."""
+    state = state or view()
+    out: dict[str, str] = {}
+    for key, (param, kind) in FIELDS.items():
+        value = state.get(key)
+        if value is None or value == "":
+            continue
+        if kind == "day":
+            out[param] = value.isoformat()
+        elif kind == "flag":
+            out[param] = "1" if value else "0"
+        else:
+            out[param] = str(value)
+    return out
+
+
+def write_url() -> None:
+    """Put the view in the address bar (only when it changed, to avoid extra reruns)."""
+    wanted = url_params()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state["_url_seen"] = wanted
