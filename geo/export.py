@@ -172,7 +172,16 @@ def to_geodataframe(fc: dict):
                  for k, v in f["properties"].items()}
         rows.append(props)
         geoms.append(shape(f["geometry"]))
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+    # Columns that mix values with None would be written as text; give them pandas'
+    # nullable types so GeoPackage keeps integers as integers and flags as booleans.
+    for col in gdf.columns.drop("geometry"):
+        values = [v for v in gdf[col] if v is not None and v == v]
+        if values and all(isinstance(v, bool) for v in values):
+            gdf[col] = gdf[col].astype("boolean")
+        elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            gdf[col] = gdf[col].astype("Int64")
+    return gdf
 
 
 def render_bytes(fc: dict, fmt: str) -> bytes:

@@ -1,0 +1,134 @@
+"""Exports: RFC 7946 GeoJSON, and round trips through pyogrio with identical content."""
+import json
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import shape
+
+from geo import export
+from geo.posture import snapshot
+
+FORMATS = [".geojson", ".gpkg"]
+
+
+@pytest.fixture(scope="module")
+def fc_oct(ds):
+    return export.snapshot_geojson(snapshot(ds, "2025-10-21"))
+
+
+def test_collection_states_its_dates(fc_oct, ds):
+    assert fc_oct["type"] == "FeatureCollection"
+    assert fc_oct["date"] == "2025-10-21" and fc_oct["known_on"] == ds.latest_published.isoformat()
+
+
+REQUIRED = {"id", "name", "layer", "status", "troops_min", "troops_max", "qualifier", "basis",
+            "as_of", "precision", "sources"}
+
+
+def test_every_feature_has_the_documented_properties(fc_oct):
+    for f in fc_oct["features"]:
+        assert REQUIRED <= set(f["properties"]), f["id"]
+        assert f["properties"]["layer"] in ("place", "group", "movement")
+        for s in f["properties"]["sources"]:
+            assert set(s) >= {"id", "outlet", "url", "published"}
+
+
+def test_lon_lat_order_and_geometry_types(fc_oct, ds):
+    by_id = {f["id"]: f for f in fc_oct["features"]}
+    asad = ds.places["ain-al-asad"]
+    assert by_id["ain-al-asad"]["geometry"] == {"type": "Point", "coordinates": [asad.lon, asad.lat]}
+    group = next(f for f in fc_oct["features"] if f["properties"]["layer"] == "group")
+    assert group["geometry"]["type"] == "MultiPoint"
+    assert len(group["geometry"]["coordinates"]) == len(group["properties"]["places"]) >= 2
+    for f in fc_oct["features"]:
+        for lon, lat in _coords(f["geometry"]):
+            assert 25 < lon < 50 and 25 < lat < 40  # lon first: the region's longitudes are larger
+
+
+def _coords(geom):
+    c = geom["coordinates"]
+    return [c] if geom["type"] == "Point" else c
+
+
+def test_reversal_group_feature(fc_oct):
+    group = next(f for f in fc_oct["features"] if f["properties"]["layer"] == "group"
+                 and set(f["properties"]["places"]) == {"ain-al-asad", "al-harir"})
+    p = group["properties"]
+    assert (p["troops_min"], p["troops_max"], p["basis"], p["status"]) == (250, 350, "plan", "residual")
+    assert "250-350" in p["quote"] or "250–350" in p["quote"]
+    place = next(f for f in fc_oct["features"] if f["id"] == "ain-al-asad")["properties"]
+    assert place["group"] == p["id"] and place["troops_min"] is None and place["troops_max"] is None
+
+
+def test_known_on_export_shows_the_plan_then(ds):
+    fc = export.snapshot_geojson(snapshot(ds, "2025-10-21", "2025-08-19"))
+    asad = next(f for f in fc["features"] if f["id"] == "ain-al-asad")["properties"]
+    assert (asad["basis"], asad["status"], asad["as_of"], asad["troops_max"]) == ("plan", "withdrawn", "2025-09-15", 0)
+    assert fc["known_on"] == "2025-08-19"
+    assert all(s["published"] <= "2025-08-19" for f in fc["features"] for s in f["properties"]["sources"])
+
+
+def test_august_export_has_asad_under_three_base_figure(ds):
+    fc = export.snapshot_geojson(snapshot(ds, "2025-08-20"))
+    group = next(f for f in fc["features"] if f["properties"]["layer"] == "group")["properties"]
+    assert set(group["places"]) == {"ain-al-asad", "al-harir", "victory-base"}
+    assert (group["troops_min"], group["qualifier"]) == (2500, "about")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_round_trip_through_pyogrio(fc_oct, tmp_path, suffix):
+    path = export.write(fc_oct, tmp_path / f"posture{suffix}")
+    back = gpd.read_file(path, engine="pyogrio")
+    assert back.crs.to_epsg() == 4326
+    assert len(back) == len(fc_oct["features"])
+    back = back.set_index("id")
+    for f in fc_oct["features"]:
+        row = back.loc[f["id"]]
+        assert row.geometry.equals(shape(f["geometry"])), f["id"]
+        for key, value in f["properties"].items():
+            if key == "id":
+                continue
+            got = row[key]
+            if isinstance(value, (list, dict)):
+                got = json.loads(got) if isinstance(got, str) else got
+                got = got.tolist() if hasattr(got, "tolist") else got
+            elif hasattr(got, "item"):
+                got = got.item()  # numpy scalar
+            elif hasattr(got, "isoformat") and isinstance(value, str):
+                got = got.date().isoformat()  # GDAL reads ISO day strings as dates
+            if value is None:
+                assert got is None or got != got, (f["id"], key, got)  # None or NaN
+            else:
+                assert got == value, (f["id"], key, got, value)
+
+
+def test_csv_export_has_wkt_and_lonlat(fc_oct, tmp_path):
+    import csv
+
+    path = export.write(fc_oct, tmp_path / "posture.csv")
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    asad = next(r for r in rows if r["id"] == "ain-al-asad")
+    assert asad["wkt"].startswith("POINT (42.4411 33.7856") and asad["lon"] == "42.4411"
+    assert json.loads(asad["sources"])[0]["outlet"]
+
+
+def test_timeline_has_start_and_end_for_temporal_controller(ds, tmp_path):
+    fc = export.timeline_geojson(ds, until=None)
+    assert fc["features"]
+    for f in fc["features"]:
+        p = f["properties"]
+        assert p["start"] < p["end"], f["id"]
+    ids = [f["id"] for f in fc["features"]]
+    assert len(ids) == len(set(ids))
+    moves = {(f["properties"]["from"], f["properties"]["to"]) for f in fc["features"]
+             if f["properties"]["layer"] == "movement"}
+    assert ("ain-al-asad", "syria") in moves and ("baghdad", "erbil") in moves
+    assert any(to == "kuwait" for _, to in moves)
+    back = gpd.read_file(export.write(fc, tmp_path / "timeline.gpkg"), engine="pyogrio")
+    assert len(back) == len(fc["features"]) and {"start", "end"} <= set(back.columns)
+
+
+def test_unknown_format_is_refused(fc_oct, tmp_path):
+    with pytest.raises(ValueError, match=r"unknown export format '\.shp'; expected one of \.geojson"):
+        export.write(fc_oct, tmp_path / "x.shp")
+    assert not list(tmp_path.iterdir())
