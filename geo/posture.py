@@ -50,6 +50,8 @@ class Index:
     contradicted_by: dict[str, tuple[Claim, ...]]  # plan id -> later claims against it
     conflicts: tuple[tuple[Claim, Claim], ...]     # same time, different sources, incompatible
     corroborated_by: dict[str, tuple[Claim, ...]]  # claim id -> same figure, other sources
+    conflicts_by: dict[str, tuple[Claim, ...]]     # claim id -> claims in conflict with it
+    first_seen: dict[str, dt.date]                 # place id -> first publication naming it
 
 
 def build_index(ds: Dataset) -> Index:
@@ -73,28 +75,44 @@ def build_index(ds: Dataset) -> Index:
     contradicted: dict[str, list[Claim]] = {}
     conflicts: list[tuple[Claim, Claim]] = []
     corroborated: dict[str, list[Claim]] = {}
-    claims = sorted(ds.claims, key=key)
-    for i, a in enumerate(claims):
-        for b in claims[i + 1:]:
-            if not set(a.places) & set(b.places) or a.source == b.source:
-                continue
-            clash = incompatible(a, b)
-            overlap = a.date.start <= b.date.end and b.date.start <= a.date.end
-            for plan, other in ((a, b), (b, a)):
-                if (plan.basis == "plan" and clash
-                        and published[other.source] > published[plan.source]
-                        and other.date.end >= plan.date.start):
-                    contradicted.setdefault(plan.id, []).append(other)
-            # A plan against a report of the same time is not a conflict between
-            # sources but a plan that did or did not happen: the contradiction above.
-            if overlap and clash and a.basis == b.basis and _comparable(a, b):
-                conflicts.append((a, b))
-            elif overlap and not clash and a.entity == b.entity and a.basis == b.basis:
-                corroborated.setdefault(a.id, []).append(b)
-                corroborated.setdefault(b.id, []).append(a)
+    # Only claims that share a place can clash: pair them per place, each pair once.
+    pairs: dict[tuple[str, str], tuple[Claim, Claim]] = {}
+    for cs in by_place_t.values():
+        for i, a in enumerate(cs):
+            for b in cs[i + 1:]:
+                pairs.setdefault((a.id, b.id), (a, b))
+    for a, b in sorted(pairs.values(), key=lambda ab: (key(ab[0]), key(ab[1]))):
+        if a.source == b.source:
+            continue
+        clash = incompatible(a, b)
+        overlap = a.date.start <= b.date.end and b.date.start <= a.date.end
+        for plan, other in ((a, b), (b, a)):
+            if (plan.basis == "plan" and clash
+                    and published[other.source] > published[plan.source]
+                    and other.date.end >= plan.date.start):
+                contradicted.setdefault(plan.id, []).append(other)
+        # A plan against a report of the same time is not a conflict between
+        # sources but a plan that did or did not happen: the contradiction above.
+        if overlap and clash and a.basis == b.basis and _comparable(a, b):
+            conflicts.append((a, b))
+        elif overlap and not clash and a.entity == b.entity and a.basis == b.basis:
+            corroborated.setdefault(a.id, []).append(b)
+            corroborated.setdefault(b.id, []).append(a)
+    conflicts_by: dict[str, list[Claim]] = {}
+    for a, b in conflicts:
+        conflicts_by.setdefault(a.id, []).append(b)
+        conflicts_by.setdefault(b.id, []).append(a)
+    first_seen: dict[str, dt.date] = {}
+    for c in ds.claims:
+        for pid in c.places:
+            first_seen[pid] = min(first_seen.get(pid, published[c.source]), published[c.source])
+    for m in ds.movements:
+        for pid in (m.from_place, m.to_place):
+            first_seen[pid] = min(first_seen.get(pid, published[m.source]), published[m.source])
     return Index(order, by_place_t, starts, posture_places,
                  {k: tuple(v) for k, v in contradicted.items()}, tuple(conflicts),
-                 {k: tuple(v) for k, v in corroborated.items()})
+                 {k: tuple(v) for k, v in corroborated.items()},
+                 {k: tuple(v) for k, v in conflicts_by.items()}, first_seen)
 
 
 def _has_troops(c: Claim) -> bool | None:
@@ -311,15 +329,17 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
     movements = tuple(
         MovementState(m, ds.places[m.from_place], ds.places[m.to_place], ds.sources[m.source])
         for m in ds.movements if m.source in visible and m.active_on(on))
-    named_visible = {pid for c in ds.claims if seen(c) for pid in c.places}
-    named_visible |= {pid for m in ds.movements if m.source in visible
-                      for pid in (m.from_place, m.to_place)}
+    incoming: dict[str, list[Movement]] = {}
+    outgoing: dict[str, list[Movement]] = {}
+    for ms in movements:
+        incoming.setdefault(ms.movement.to_place, []).append(ms.movement)
+        outgoing.setdefault(ms.movement.from_place, []).append(ms.movement)
 
     states: list[PlaceState] = []
     in_force_groups: dict[str, Claim] = {}
     for pid in idx.posture_places:
-        if pid not in named_visible:
-            continue
+        if idx.first_seen[pid] > known_on:
+            continue  # no source known then names the place
         cands = idx.by_place.get(pid, ())
         k = bisect.bisect_right(idx.starts.get(pid, ()), on)
         past = [c for c in cands[:k] if seen(c)]
@@ -357,14 +377,13 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
             figure_age_days=_age(figure_claim, on) if figure_claim else None, sources=srcs,
             conflicts=conflicts, contradicted_by=contradicted, contradicts=contradicts,
             history=tuple(c for c in cands if seen(c)),
-            incoming=tuple(m.movement for m in movements if m.movement.to_place == pid),
-            outgoing=tuple(m.movement for m in movements if m.movement.from_place == pid),
+            incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())),
         ))
 
     groups = []
     for gid, claim in in_force_groups.items():
-        past_group = [c for c in ds.claims if seen(c) and set(c.places) & set(claim.places)
-                      and c.date.start <= on]
+        past_group = {c.id: c for pid in claim.places for c in idx.by_place[pid]
+                      if seen(c) and c.date.start <= on}.values()
         groups.append(GroupState(
             id=gid, places=tuple(ds.places[p] for p in claim.places), claim=claim,
             age_days=_age(claim, on), sources=_sources_of(ds, idx, claim, seen, on),
@@ -388,15 +407,10 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
                     tuple(sorted(shown.values(), key=lambda s: (s.published, s.id))))
 
 
-def _conflicts_of(idx: Index, claim: Claim, past: list[Claim]) -> tuple[Claim, ...]:
+def _conflicts_of(idx: Index, claim: Claim, past) -> tuple[Claim, ...]:
+    """Claims in conflict with ``claim`` among those already in effect (``past``)."""
     ids = {c.id for c in past}
-    out = []
-    for a, b in idx.conflicts:
-        if a.id == claim.id and b.id in ids:
-            out.append(b)
-        elif b.id == claim.id and a.id in ids:
-            out.append(a)
-    return tuple(out)
+    return tuple(c for c in idx.conflicts_by.get(claim.id, ()) if c.id in ids)
 
 
 def _sources_of(ds: Dataset, idx: Index, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
