@@ -8,17 +8,24 @@ cannot mutate what another rerun reads.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from geo.loader import DEFAULT_DATA_DIR, load_dataset
+from geo.mapview import reports_only
 from geo.model import Dataset
 from geo.posture import Snapshot, snapshot
 
+#: Environment variable naming another data folder (tests, or an analyst's own dataset).
+DATA_DIR_ENV = "POSTURE_ATLAS_DATA"
+
 
 def data_dir() -> Path:
-    return DEFAULT_DATA_DIR
+    """The data folder: ``$POSTURE_ATLAS_DATA`` if set, else the embedded ``data/``."""
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(override) if override else DEFAULT_DATA_DIR
 
 
 def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
@@ -36,11 +43,151 @@ def dataset() -> Dataset:
     return _dataset(str(folder), _stamp(folder))
 
 
+@st.cache_resource(show_spinner=False)
+def _reports(folder: str, stamp: tuple) -> Dataset:
+    return reports_only(_dataset(folder, stamp))
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _snapshot(folder: str, stamp: tuple, on: str, known_on: str) -> Snapshot:
-    return snapshot(_dataset(folder, stamp), on, known_on)
+def _snapshot(folder: str, stamp: tuple, on: str, known_on: str, plans: bool = True) -> Snapshot:
+    ds = _dataset(folder, stamp) if plans else _reports(folder, stamp)
+    return snapshot(ds, on, known_on)
 
 
-def posture(on: dt.date, known_on: dt.date) -> Snapshot:
+def posture(on: dt.date, known_on: dt.date, plans: bool = True) -> Snapshot:
+    """The snapshot for a day as known on a day; ``plans=False`` replays reports only
+    (a place whose claim in force is a plan shows its last report)."""
     folder = data_dir()
-    return _snapshot(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat())
+    return _snapshot(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans)
+
+
+# ------------------------------------------------------------------ downloads
+# Added for ui/downloads.py: payloads keyed on the data stamp, the dates (ISO strings)
+# and the options, so a slider move does not re-render what was already made.
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _export(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, fmt: str) -> bytes:
+    from geo import export
+
+    return export.render_bytes(export.snapshot_geojson(_snapshot(folder, stamp, on, known_on, plans)), fmt)
+
+
+def export_bytes(on: dt.date, known_on: dt.date, plans: bool, fmt: str) -> bytes:
+    """The day's posture (as the map shows it) as '.geojson', '.gpkg' or '.csv' bytes."""
+    folder = data_dir()
+    return _export(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _timeline(folder: str, stamp: tuple, known_on: str, fmt: str) -> bytes:
+    from geo import export
+
+    return export.render_bytes(export.timeline_geojson(_dataset(folder, stamp), known_on=dt.date.fromisoformat(known_on)),
+                               fmt)
+
+
+def timeline_bytes(known_on: dt.date, fmt: str = ".geojson") -> bytes:
+    """Every state interval with start/end (QGIS Temporal Controller), as known on a day."""
+    folder = data_dir()
+    return _timeline(str(folder), _stamp(folder), known_on.isoformat(), fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _brief(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, marking: str, fmt: str) -> bytes:
+    from geo.render import render_brief
+
+    ds = _dataset(folder, stamp)
+    return render_brief(ds, _snapshot(folder, stamp, on, known_on, True), fmt=fmt, marking=marking or None,
+                        show_plans=plans)
+
+
+def brief_bytes(on: dt.date, known_on: dt.date, plans: bool, marking: str, fmt: str) -> bytes:
+    """The briefing image (geo.render.render_brief) as 'png', 'svg' or 'pdf' bytes."""
+    folder = data_dir()
+    return _brief(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans, marking, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _html(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, labels: bool, marking: str) -> bytes:
+    from geo.html_export import export_html
+
+    ds = _dataset(folder, stamp)
+    page = export_html(ds, _snapshot(folder, stamp, on, known_on, True), show_plans=plans, labels=labels,
+                       marking=marking or None)
+    return page.encode("utf-8")
+
+
+def html_bytes(on: dt.date, known_on: dt.date, plans: bool, labels: bool, marking: str) -> bytes:
+    """The self-contained offline HTML map (geo.html_export.export_html), UTF-8."""
+    folder = data_dir()
+    return _html(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans, labels, marking)
+
+
+def data_stamp() -> tuple:
+    """The data folder and its files' modification times: part of any key for a payload
+    kept outside these caches (the animation, made on request with a progress bar)."""
+    folder = data_dir()
+    return (str(folder), _stamp(folder))
+
+
+# ------------------------------------------------------------------- downloads
+# Payloads for ui/downloads.py, keyed like the snapshots (folder, file stamps, ISO
+# dates, options). Bytes are cached as data: every caller gets its own copy.
+
+def data_stamp() -> tuple:
+    """What the payload caches are keyed on besides the view: the folder and its files."""
+    folder = data_dir()
+    return (str(folder), _stamp(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _export_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, fmt: str) -> bytes:
+    from geo import export
+
+    snap = _snapshot(folder, stamp, on, known_on, plans)
+    return export.render_bytes(export.snapshot_geojson(snap), fmt)
+
+
+def export_bytes(on: dt.date, known_on: dt.date, plans: bool, fmt: str) -> bytes:
+    """The snapshot on screen as GeoJSON, GeoPackage or CSV (``fmt``: '.geojson', …)."""
+    return _export_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _timeline_bytes(folder: str, stamp: tuple, known_on: str, fmt: str) -> bytes:
+    from geo import export
+
+    return export.render_bytes(export.timeline_geojson(_dataset(folder, stamp), dt.date.fromisoformat(known_on)), fmt)
+
+
+def timeline_bytes(known_on: dt.date, fmt: str) -> bytes:
+    """Every state interval known on ``known_on`` (start/end per feature)."""
+    return _timeline_bytes(*data_stamp(), known_on.isoformat(), fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _brief_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, marking: str, fmt: str) -> bytes:
+    from geo.render import render_brief
+
+    # the full snapshot: render_brief recomputes from reports alone when plans are hidden
+    return render_brief(_dataset(folder, stamp), _snapshot(folder, stamp, on, known_on, True),
+                        marking=marking or None, fmt=fmt, show_plans=plans)
+
+
+def brief_bytes(on: dt.date, known_on: dt.date, plans: bool, marking: str, fmt: str) -> bytes:
+    """The briefing image of the day (``fmt``: 'png', 'svg' or 'pdf')."""
+    return _brief_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, marking or "", fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _html_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, labels: bool, marking: str) -> bytes:
+    from geo.html_export import export_html
+
+    page = export_html(_dataset(folder, stamp), _snapshot(folder, stamp, on, known_on, True),
+                       marking=marking or None, show_plans=plans, labels=labels)
+    return page.encode("utf-8")
+
+
+def html_bytes(on: dt.date, known_on: dt.date, plans: bool, labels: bool, marking: str) -> bytes:
+    """The map of the day as one self-contained offline HTML file."""
+    return _html_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, labels, marking or "")

@@ -25,7 +25,11 @@ FIELDS = {
     "view_plans": ("plans", "flag"),
     "view_labels": ("labels", "flag"),
     "view_brief": ("brief", "flag"),
+    "view_marking": ("marking", "text"),
 }
+
+#: A marking line longer than this is cut (it has to fit one line of a slide).
+MARKING_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ def bounds(ds: Dataset, today: dt.date | None = None) -> Bounds:
 
 def _defaults(b: Bounds) -> dict:
     return {"view_date": min(b.latest_source, b.last), "view_known": b.latest_source,
-            "view_place": "", "view_plans": True, "view_labels": True, "view_brief": False}
+            "view_place": "", "view_plans": True, "view_labels": True, "view_brief": False,
+            "view_marking": ""}
 
 
 def _parse(kind: str, raw: str):
@@ -58,6 +63,16 @@ def _parse(kind: str, raw: str):
             return False
         raise ValueError(f"{raw!r} is not a switch; expected 1 or 0")
     return raw.strip()
+
+
+def _check_text(key: str, value: str, ds: Dataset, warnings: list[str]) -> str:
+    if key == "view_place" and value and value not in ds.places:
+        warnings.append(f"place={value!r} in the link is not in the gazetteer; no place selected")
+        return ""
+    if key == "view_marking" and len(value) > MARKING_MAX:
+        warnings.append(f"marking= in the link is {len(value)} characters; cut to {MARKING_MAX}")
+        return value[:MARKING_MAX]
+    return value
 
 
 def init_view(ds: Dataset, today: dt.date | None = None) -> list[str]:
@@ -79,9 +94,8 @@ def init_view(ds: Dataset, today: dt.date | None = None) -> list[str]:
                     value = _parse(kind, raw)
                     if kind == "day":
                         value = _clamp(value, b, param, warnings)
-                    if key == "view_place" and value and value not in ds.places:
-                        warnings.append(f"place={value!r} in the link is not in the gazetteer; no place selected")
-                        value = ""
+                    if kind == "text":
+                        value = _check_text(key, value, ds, warnings)
                     st.session_state[key] = value
                     continue
                 except ValueError as exc:

@@ -1,0 +1,258 @@
+"""Posture Atlas: troop posture on a date slider over an offline map.
+
+Thin page: read the widgets (their state lives in ui.state, mirrored in the URL), ask
+ui.cache for the snapshot, hand geo.mapview's layers to streamlit-folium, and render
+geo.popup's claim history beside the map.
+
+The map updates in place: the base map (geo.mapview.base_map) is the same object on
+every rerun, so streamlit-folium keeps it mounted, and only the posture layers and
+the date/source boxes (``feature_group_to_add``) are swapped; zoom and pan survive.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapview, style
+from geo.model import DataError
+from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
+from geo.posture import change_dates
+from ui import cache, state
+
+try:  # the Export section arrives with ui/downloads.py; the map works without it
+    from ui.downloads import render_downloads
+except ImportError:
+    render_downloads = None
+
+MAP_KEY = "atlas_map"
+MAP_HEIGHT = 660
+PLAY_SPEEDS = {"slow (3 s)": 3.0, "normal (1.5 s)": 1.5, "fast (0.7 s)": 0.7}
+
+#: Less empty space above the controls, so the map and its source line fit a laptop screen.
+PAGE_CSS = """
+<style>
+.block-container, [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 1rem 1.5rem !important; max-width: 100% !important; }
+</style>
+"""
+
+#: Briefing view: no Streamlit chrome, the map in a 16:9 frame. The iframe's height is
+#: set by streamlit-folium in pixels; aspect-ratio + height:auto make it follow the width,
+#: and the map inside fills it (geo.mapview.BRIEF_CSS).
+BRIEF_PAGE_CSS = """
+<style>
+header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 1rem 1rem !important; max-width: 100% !important; }
+iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto !important; width: 100% !important;
+  border: 1px solid #999; }
+</style>
+"""
+
+# The sidebar (page navigation only) starts collapsed: the map needs the width.
+st.set_page_config(page_title="Posture Atlas", layout="wide", initial_sidebar_state="collapsed")
+
+try:
+    ds = cache.dataset()
+except DataError as exc:
+    st.error(f"The dataset could not be loaded. Fix these rows and reload:\n\n```\n{exc}\n```")
+    st.stop()
+
+# A play step decided in the last run lands here, before the slider exists.
+if "_play_next" in st.session_state:
+    st.session_state["view_date"] = st.session_state.pop("_play_next")
+url_warnings = state.init_view(ds)
+b = state.bounds(ds)
+first_published = min((s.published for s in ds.sources.values()), default=b.first)
+
+
+# ------------------------------------------------------------------- callbacks
+
+def _stops(known: dt.date) -> list[dt.date]:
+    return change_dates(ds, known)
+
+
+def _step(direction: int) -> None:
+    on, known = st.session_state["view_date"], st.session_state["view_known"]
+    days = _stops(known)
+    target = (max((d for d in days if d < on), default=None) if direction < 0
+              else min((d for d in days if d > on), default=None))
+    if target is not None:
+        st.session_state["view_date"] = min(max(target, b.first), b.last)
+
+
+def _jump() -> None:
+    chosen = st.session_state.get("_jump")
+    if chosen is not None:
+        st.session_state["view_date"] = min(max(chosen.day, b.first), b.last)
+    st.session_state["_jump"] = None
+
+
+def _toggle_play() -> None:
+    st.session_state["playing"] = not st.session_state.get("playing", False)
+
+
+def _on_map_click() -> None:
+    """A click on a marker selects its place (the id rides hidden in the tooltip)."""
+    value = st.session_state.get(MAP_KEY) or {}
+    place = place_id_from_tooltip(value.get("last_object_clicked_tooltip"))
+    if place and place in ds.places:
+        st.session_state["view_place"] = place
+
+
+def _leave_brief() -> None:
+    st.session_state["view_brief"] = False
+
+
+def _date_slider() -> None:
+    st.slider("Date", min_value=b.first, max_value=b.last, step=dt.timedelta(days=1), format="D MMM YYYY",
+              key="view_date", persist_state="session",
+              help="The day the posture refers to. Arrow keys move a day; the buttons below jump between changes.")
+
+
+# ---------------------------------------------------------------------- widgets
+
+brief = bool(st.session_state.get("view_brief"))
+st.markdown(BRIEF_PAGE_CSS if brief else PAGE_CSS, unsafe_allow_html=True)
+for warning in url_warnings:
+    st.warning(warning)
+
+# Every view_* value is in session state already (ui.state.init_view), so the snapshot
+# can be computed before the widgets that edit it are drawn beside the map.
+on: dt.date = st.session_state["view_date"]
+known: dt.date = st.session_state["view_known"]
+plans: bool = bool(st.session_state["view_plans"])
+labels: bool = bool(st.session_state["view_labels"])
+marking: str = (st.session_state.get("view_marking") or "")[: state.MARKING_MAX]
+stops = mapview.milestones(ds, known)
+speed = st.session_state.get("play_speed") or "normal (1.5 s)"
+
+if not brief:  # the briefing view puts the slider under the slide
+    _date_slider()
+    st.markdown(milestone_strip_html(stops, b.first, b.last, on, b.latest_source, ds.phases),
+                unsafe_allow_html=True)
+    days = _stops(known)
+    c_prev, c_next, c_play, c_speed, c_jump = st.columns([1, 1, 1, 1.2, 3.4], vertical_alignment="bottom")
+    c_prev.button("◀ Previous change", on_click=_step, args=(-1,), width="stretch",
+                  disabled=not any(d < on for d in days))
+    c_next.button("Next change ▶", on_click=_step, args=(1,), width="stretch",
+                  disabled=not any(d > on for d in days))
+    playing = bool(st.session_state.get("playing"))
+    c_play.button("■ Stop" if playing else "▶ Play", on_click=_toggle_play, width="stretch",
+                  help="Step through the days on which something changes, at the speed beside.")
+    speed = c_speed.selectbox("Play speed", list(PLAY_SPEEDS), index=1, key="play_speed",
+                              label_visibility="collapsed")
+    c_jump.selectbox("Jump to milestone", stops, index=None, key="_jump", on_change=_jump,
+                     label_visibility="collapsed",
+                     placeholder=f"Jump to milestone ({len(stops)}: announcements, handovers, phases…)",
+                     format_func=lambda m: f"{day_label(m.day)} — {m.label}")
+
+# ----------------------------------------------------------------------- posture
+
+snap_full = cache.posture(on, known)
+snap_map = snap_full if plans else cache.posture(on, known, plans=False)
+
+base = mapview.base_map(ds, base_url_path=st.get_option("server.baseUrlPath") or "", brief=brief)
+place_options = [""] + [ps.place.id for ps in snap_full.places]
+if st.session_state.get("view_place") not in place_options:
+    st.session_state["view_place"] = ""
+selected = st.session_state.get("view_place") or None
+layers = mapview.posture_layers(snap_map, show_plans=plans, labels=labels, selected=selected,
+                                popups=False, ds=ds)
+layers.append(mapview.overlay_layer(snap_map, marking=marking, show_plans=plans))
+# What the map was handed, for tests and for anyone debugging a view.
+st.session_state["_map_view"] = {"on": snap_map.on.isoformat(), "known_on": snap_map.known_on.isoformat(),
+                                 "plans": plans, "labels": labels, "selected": selected or "",
+                                 "marking": marking, "places": len(snap_map.places),
+                                 "groups": len(snap_map.groups), "movements": len(snap_map.movements)}
+
+
+def _map() -> None:
+    st_folium(base, key=MAP_KEY, feature_group_to_add=layers, height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
+              on_change=_on_map_click)
+
+
+if brief:
+    _map()
+    _date_slider()
+    c_note, c_leave = st.columns([4, 1], vertical_alignment="center")
+    c_note.caption("Briefing view: the frame above is the slide. Change the date with the slider; "
+                   "the link reproduces this view.")
+    c_leave.button("Leave briefing view", on_click=_leave_brief, width="stretch")
+    state.write_url()
+    st.stop()
+
+c_map, c_side = st.columns([3, 1.25], gap="small")
+with c_map:
+    _map()
+
+with c_side:
+    st.date_input("As known on", key="view_known", min_value=first_published, max_value=b.last,
+                  format="YYYY-MM-DD", persist_state="session",
+                  help="Hide every source published after this day and replay what was known then. "
+                       f"Default: the newest source ({day_label(b.latest_source)}).")
+    t1, t2, t3 = st.columns(3)
+    t1.toggle("Plans", key="view_plans", persist_state="session",
+              help="Plans (announced, scheduled) are drawn dashed. Off: reports only, each place "
+                   "showing its last report.")
+    t2.toggle("Labels", key="view_labels", persist_state="session")
+    t3.toggle("Brief", key="view_brief", persist_state="session",
+              help="Briefing view: a 16:9 frame without the app around it, for a slide (?brief=1).")
+    st.text_input("Marking line", key="view_marking", max_chars=state.MARKING_MAX, persist_state="session",
+                  placeholder="e.g. UNCLASSIFIED // OPEN SOURCE",
+                  help="Printed at the top and bottom of the map frame (and of the briefing view).")
+    with st.expander("Export"):
+        if render_downloads is not None:
+            render_downloads(ds, snap_map, state.view())
+        else:
+            st.caption("Downloads are not available in this build.")
+    phase = snap_full.phase
+    if phase is not None:
+        until = day_label(phase.end) if phase.end else "open"
+        st.caption(f"**{phase.name}** ({day_label(phase.start)} – {until}): {phase.description}")
+    stale = mapview.staleness_text(snap_full)
+    if stale:
+        (st.warning if (snap_full.days_since_latest_source or 0) > style.FRESH_DAYS else st.caption)(stale)
+    if snap_full.latest_published is None:
+        st.info(f"No source was published by {day_label(known)}: nothing is known yet on that day.")
+
+    names = {ps.place.id: ps.place.name for ps in snap_full.places}
+    st.selectbox("Place", place_options, key="view_place", persist_state="session",
+                 format_func=lambda pid: names.get(pid, pid) if pid else "— click a marker or choose —")
+    pid = st.session_state.get("view_place")
+    if pid:
+        ps = snap_full.place(pid)
+        group = next((g for g in snap_full.groups if g.id == ps.group), None)
+        st.markdown(place_panel_html(ps, ds, on, known, group), unsafe_allow_html=True)
+    else:
+        st.caption("Click a place on the map (or choose it above) for its claim history: every figure with "
+                   "its date, plan or report, outlet, verbatim quote and link.")
+
+with st.sidebar:
+    st.caption(f"**Posture Atlas** · {len(ds.claims)} claims from {len(ds.sources)} sources, "
+               f"{day_label(b.first)} – {day_label(b.latest_source)}. Works offline.")
+
+state.write_url()
+
+# Play: a fragment that wakes every few seconds and moves to the next change. The first
+# call happens inside this full run and only arms it; a timed rerun of the fragment then
+# decides the next day and reruns the whole app, which applies it before the slider.
+if st.session_state.get("playing"):
+    st.session_state["_play_armed"] = False
+
+    @st.fragment(run_every=PLAY_SPEEDS[speed])
+    def _player() -> None:
+        if not st.session_state.get("_play_armed"):
+            st.session_state["_play_armed"] = True
+            return
+        nxt = min((d for d in _stops(st.session_state["view_known"]) if d > st.session_state["view_date"]),
+                  default=None)
+        if nxt is None or nxt > b.last:
+            st.session_state["playing"] = False
+        else:
+            st.session_state["_play_next"] = nxt
+        st.rerun()
+
+    _player()

@@ -1,0 +1,122 @@
+"""The dashboard in a real browser: offline, markers drawn, the slider updating the map in
+place, a click opening the claim history, the briefing view. Screenshots go to
+artifacts/ for a person to look at."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_idle
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 60_000
+MARKERS_JS = """() => Array.from(document.querySelectorAll('path.pa-marker'))
+    .map(p => p.getAttribute('class').match(/pa-key-\\S+/)[0]).sort()"""
+
+
+def wait_for_date(frame, label: str) -> None:
+    frame.wait_for_function(
+        "(want) => { const d = document.querySelector('.pa-date'); return d && d.textContent === want; }",
+        arg=label, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("day", ["2025-08-20", "2025-10-21", "2026-02-15"])
+def test_page_loads_offline_with_markers_and_frame_furniture(open_page, day):
+    page, requests, errors = open_page(f"/?date={day}")
+    frame = map_frame(page)
+    frame.wait_for_selector(".pa-date", timeout=WAIT_MS)
+    assert frame.locator("path.pa-marker").count() >= 8
+    # on the frame, so a screenshot carries them: title, dates, legend, scale, sources
+    assert frame.locator(".pa-title").count() == 1
+    assert "as known on" in frame.locator(".pa-known").inner_text()
+    assert frame.locator(".pa-legend").count() == 1
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    assert "Sources:" in frame.locator(".pa-sources").inner_text()
+    assert frame.locator(".pa-label").count() >= 4
+    page.wait_for_timeout(400)  # let the label layout settle before the picture
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{day}.png"))
+    assert [u for u in requests if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:"))] == []
+    assert errors == []
+
+
+def test_labels_do_not_overlap(open_page):
+    page, _, errors = open_page("/?date=2025-10-21")
+    frame = map_frame(page)
+    frame.wait_for_selector(".pa-label", timeout=WAIT_MS)
+    page.wait_for_timeout(300)
+    rects = frame.evaluate("""() => Array.from(document.querySelectorAll('.pa-label'))
+        .map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, e.innerText]; })""")
+    clashes = []
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            w = min(a[2], b[2]) - max(a[0], b[0])
+            h = min(a[3], b[3]) - max(a[1], b[1])
+            if w > 2 and h > 2:
+                clashes.append((a[4].splitlines()[0], b[4].splitlines()[0], round(w), round(h)))
+    assert clashes == []
+    assert errors == []
+
+
+def test_keyboard_on_the_slider_updates_markers_without_reloading_the_map(open_page):
+    page, _, errors = open_page("/?date=2025-08-20")
+    frame = map_frame(page)
+    wait_for_date(frame, "20 Aug 2025")
+    before = frame.evaluate(MARKERS_JS)
+    frame.evaluate("() => { window.__paProbe = 'still here'; window.map.setView([34.0, 44.0], 7); }")
+
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    thumb.press("ArrowRight")
+    wait_for_date(frame, "21 Aug 2025")
+    wait_idle(page)
+    thumb.press("End")
+    frame.wait_for_function("() => document.querySelector('.pa-date').textContent.endsWith('2026')",
+                            timeout=WAIT_MS)
+    frame = map_frame(page)  # the same frame object if it was not reloaded; looked up afresh anyway
+    assert frame.evaluate("() => window.__paProbe") == "still here", "the map frame was reloaded"
+    assert frame.evaluate("() => window.map.getZoom()") == 7, "the user's zoom was lost"
+    after = frame.evaluate(MARKERS_JS)
+    assert after != before
+    assert "No source published after" in frame.locator(".pa-head").inner_text()
+    page.wait_for_function("() => /[?&]date=2026-/.test(location.search)", timeout=WAIT_MS)  # the link follows
+    page.screenshot(path=str(ARTIFACTS / "dashboard-slider-end.png"))
+    assert errors == []
+
+
+def test_click_on_a_marker_opens_its_claim_history(open_page):
+    page, _, errors = open_page("/?date=2025-10-21")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.pa-key-ain-al-asad").click()
+    page.get_by_text("Claim history").wait_for(timeout=WAIT_MS)
+    panel = page.locator(".pa-panel").inner_text()
+    assert "Ain al-Asad Air Base" in panel and "MGRS" in panel and "in force" in panel
+    assert "250–350" in panel
+    page.wait_for_function("() => location.search.includes('place=ain-al-asad')", timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-click-ain-al-asad.png"))
+    assert errors == []
+
+
+def test_briefing_view_is_a_clean_frame(open_page):
+    page, _, errors = open_page("/?date=2025-10-21&brief=1&marking=UNCLASSIFIED%20//%20OPEN%20SOURCE")
+    frame = map_frame(page)
+    frame.wait_for_selector(".pa-marking", timeout=WAIT_MS)
+    assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    assert box["width"] / box["height"] == pytest.approx(16 / 9, rel=0.02)
+    assert frame.locator(".pa-marking").count() == 2
+    page.locator(MAP_FRAME).first.screenshot(path=str(ARTIFACTS / "dashboard-brief-2025-10-21.png"))
+    assert errors == []
+
+
+def test_play_steps_through_changes_and_stops(open_page):
+    page, _, errors = open_page("/?date=2025-08-20")
+    frame = map_frame(page)
+    wait_for_date(frame, "20 Aug 2025")
+    frame.evaluate("() => { window.__paProbe = 'still here'; }")
+    page.get_by_role("button", name="▶ Play").click()
+    frame.wait_for_function("() => document.querySelector('.pa-date').textContent !== '20 Aug 2025'",
+                            timeout=WAIT_MS)
+    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=WAIT_MS)
+    assert map_frame(page).evaluate("() => window.__paProbe") == "still here"
+    assert errors == []

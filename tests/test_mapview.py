@@ -1,0 +1,292 @@
+"""geo.mapview and geo.popup: what the map draws, checked on the built folium objects.
+
+The map's JavaScript is rendered once per test and searched as text; options reach it
+through tojson, so a marker's options appear as a JSON object that can be parsed back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from geo import style
+from geo.assets import external_urls, remote_assets
+from geo.loader import load_dataset
+from geo.mapview import (
+    BASEMAP_CREDIT, GROUP_JOIN_DASH, ONLINE_TILES, base_map, build_map, legend_html, marker_specs,
+    milestones, overlay_layer, posture_layers, reports_only, shown_sources, staleness_text,
+)
+from geo.popup import esc, link, place_id_from_tooltip, place_panel_html, place_tooltip, safe_url
+from geo.posture import snapshot
+from tests.conftest import PLACES, SOURCES, claim
+
+D = dt.date
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_QUOTE = "they said `${alert(2)}` and </script><img src=x onerror=alert(3)> \\ done"
+
+
+def render(element) -> str:
+    return element.get_root().render()
+
+
+def shapes(html: str, kind: str = "circleMarker") -> list[tuple[list, dict]]:
+    """Every L.<kind>(latlngs, options) in rendered JS, parsed back from its JSON."""
+    out = []
+    for m in re.finditer(r"L\." + kind + r"\(\s*(\[.*?\]),\s*(\{.*?\})\s*\)", html, re.S):
+        out.append((json.loads(m.group(1)), json.loads(m.group(2))))
+    return out
+
+
+def main_markers(html: str) -> dict[str, dict]:
+    """class key -> options of the clickable circle of each marker."""
+    found = {}
+    for _, opts in shapes(html):
+        cls = opts.get("className", "")
+        m = re.search(r"pa-key-(\S+)", cls)
+        if m and opts.get("interactive"):
+            assert m.group(1) not in found, f"two clickable markers for {m.group(1)}"
+            found[m.group(1)] = opts
+    return found
+
+
+@pytest.fixture
+def tiny(make_data):
+    def build(*claims, movements=(), places=PLACES, sources=SOURCES, events=(), phases=()):
+        return load_dataset(make_data(claims=list(claims), movements=list(movements), places=places,
+                                      sources=sources, events=list(events), phases=list(phases)))
+    return build
+
+
+# ------------------------------------------------------------------ markers
+
+def test_one_marker_per_place_and_per_group(ds):
+    snap = snapshot(ds, "2025-10-21")
+    html = render(build_map(ds, snap))
+    markers = main_markers(html)
+    for ps in snap.places:
+        assert ps.place.id in markers
+    for g in snap.groups:
+        assert g.id.replace(":", "-").replace("+", "-") in markers
+    assert len(markers) == len(snap.places) + len(snap.groups)
+
+
+def test_radius_is_area_proportional(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-08-01", "1000", "1000"),
+              claim("c2", "bravo", "2025-08-01", "4000", "4000"))
+    specs = {s.key: s for s in marker_specs(snapshot(ds, "2025-08-02"))}
+    assert specs["alpha"].radius == pytest.approx(style.radius_px(1000))
+    assert specs["bravo"].radius / specs["alpha"].radius == pytest.approx(2.0)  # 4x troops, 4x area
+    html = render(build_map(ds, snapshot(ds, "2025-08-02")))
+    assert main_markers(html)["bravo"]["radius"] == pytest.approx(style.radius_px(4000))
+
+
+def test_range_draws_inner_ring_at_min_and_outer_at_max(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-08-01", "250", "350"))
+    spec = next(s for s in marker_specs(snapshot(ds, "2025-08-02")) if s.key == "alpha")
+    assert (spec.inner, spec.outer) == style.ring_radii(250, 350)
+    html = render(build_map(ds, snapshot(ds, "2025-08-02")))
+    radii = {round(o["radius"], 3) for _, o in shapes(html) if o.get("fillColor") == style.STATUS_COLOURS["present"]}
+    assert {round(style.radius_px(250), 3), round(style.radius_px(350), 3)} <= radii
+
+
+def test_place_without_figure_is_not_sized(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-08-01", status="destination"),
+              claim("c2", "bravo", "2025-08-01", "3000", "3000"))
+    specs = {s.key: s for s in marker_specs(snapshot(ds, "2025-08-02"))}
+    assert specs["alpha"].kind == "nofigure"
+    assert specs["alpha"].radius == style.NO_FIGURE_RADIUS_PX
+    assert specs["alpha"].inner is specs["alpha"].outer is None
+
+
+def test_group_figure_drawn_once_and_places_joined(tiny):
+    ds = tiny(claim("c1", "alpha|bravo", "2025-08-01", "2500", "2500", qualifier="about"))
+    snap = snapshot(ds, "2025-08-02")
+    specs = marker_specs(snap)
+    groups = [s for s in specs if s.kind == "group"]
+    assert len(groups) == 1 and groups[0].radius == pytest.approx(style.radius_px(2500))
+    members = [s for s in specs if s.kind == "member"]
+    assert {s.key for s in members} == {"alpha", "bravo"}
+    assert all(s.outer is None and s.inner is None for s in members)  # never a share of the figure
+    html = render(build_map(ds, snap))
+    joins = [o for _, o in shapes(html, "polyline") if o.get("dashArray") == GROUP_JOIN_DASH]
+    assert len(joins) == 2
+    texts = [it["html"] for it in label_items(posture_layers(snap))]
+    assert sum("about 2,500" in t for t in texts) == 1, "the group figure is labelled once, not per member"
+
+
+def label_items(layers) -> list[dict]:
+    return next(c for fg in layers for c in fg._children.values() if type(c).__name__ == "LabelLayer").items
+
+
+def test_plan_dashed_report_solid(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-08-01", "100", "100", basis="plan"),
+              claim("c2", "bravo", "2025-08-01", "100", "100", basis="report"),
+              movements=[dict(id="m1", from_place="alpha", to_place="bravo", start="2025-08-01",
+                              start_precision="day", end="2025-08-10", end_precision="day", basis="plan",
+                              source="s1", quote="will move", quote_checked="yes")])
+    html = render(build_map(ds, snapshot(ds, "2025-08-02")))
+    markers = main_markers(html)
+    assert markers["alpha"]["dashArray"] == style.PLAN_DASH
+    assert markers["bravo"]["dashArray"] is None
+    moves = [o for _, o in shapes(html, "polyline") if "pa-move" in o.get("className", "")]
+    assert [o["dashArray"] for o in moves] == [style.PLAN_DASH]
+    heads = shapes(html, "polygon")
+    assert len(heads) == 1 and heads[0][1]["color"] == style.MOVEMENT_COLOUR
+
+
+def test_hide_plans_shows_last_report(ds):
+    on = "2025-10-21"
+    full = {s.key: s for s in marker_specs(snapshot(ds, on))}
+    assert full["ain-al-asad"].basis == "plan"
+    reports = {s.key: s for s in marker_specs(snapshot(reports_only(ds), on), show_plans=False)}
+    assert reports["ain-al-asad"].basis == "report"
+    assert all(s.basis != "plan" for s in reports.values())
+    html = render(build_map(ds, snapshot(ds, on), show_plans=False))
+    assert all(o.get("dashArray") != style.PLAN_DASH for _, o in shapes(html) + shapes(html, "polyline"))
+
+
+def test_conflict_and_imprecise_marks(tiny):
+    ds = tiny(claim("c1", "charlie", "2025-08-01", "100", "100", source="s1"),
+              claim("c2", "charlie", "2025-08-01", "900", "900", source="s2"))
+    spec = next(s for s in marker_specs(snapshot(ds, "2025-08-02")) if s.key == "charlie")
+    assert spec.conflict and spec.imprecise  # charlie is a country-precision place
+    html = render(build_map(ds, snapshot(ds, "2025-08-02")))
+    assert any(o.get("color") == style.CONFLICT_COLOUR for _, o in shapes(html))
+
+
+def test_age_fades_old_figures(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-01-01", "100", "100"))
+    fresh = next(s for s in marker_specs(snapshot(ds, "2025-01-02")) if s.key == "alpha")
+    old = next(s for s in marker_specs(snapshot(ds, "2025-12-31")) if s.key == "alpha")
+    assert fresh.opacity == 1.0 and old.opacity == style.MIN_OPACITY
+
+
+# -------------------------------------------------------------- escaping
+
+def test_hostile_name_and_quote_are_escaped(tiny):
+    places = [dict(PLACES[0], name=HOSTILE)] + PLACES[1:]
+    ds = tiny(claim("c1", "alpha", "2025-08-01", "100", "100", quote=HOSTILE_QUOTE),
+              claim("c2", "alpha|bravo", "2025-09-01", "100", "200", quote=HOSTILE_QUOTE, source="s2"),
+              places=places)
+    for day in ("2025-08-02", "2025-09-02"):
+        snap = snapshot(ds, day)
+        html = render(build_map(ds, snap, marking=HOSTILE, title=HOSTILE, selected="alpha"))
+        assert HOSTILE not in html
+        assert "<img src=x" not in html
+        assert "${alert" not in html  # a JS template literal would run it
+        panel = place_panel_html(snap.place("alpha"), ds, D(2025, 9, 2), D(2025, 10, 1))
+        assert HOSTILE not in panel and esc(HOSTILE) in panel
+        assert "<img" not in panel and "${" not in panel
+
+
+def test_links_only_for_http():
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    assert "href" not in link("javascript:alert(1)", "x")
+    assert 'href="https://example.org/?a=1&amp;b=&quot;"' not in link('https://example.org/?a=1&b="', "x")
+
+
+def test_clicked_tooltip_carries_place_id():
+    tip = place_tooltip("Ain al-Asad", "ain-al-asad", ["2,500"])
+    text = re.sub(r"<[^>]+>", "", tip)  # what the browser's textContent returns
+    assert place_id_from_tooltip(text) == "ain-al-asad"
+    assert place_id_from_tooltip("no id here") is None
+
+
+# ---------------------------------------------------------------- offline
+
+def test_no_external_url_with_tiles_off(ds):
+    m = build_map(ds, snapshot(ds, "2025-10-21"))
+    html = render(m)
+    assert external_urls(html) == []
+    assert remote_assets(m) == []
+    assert "/app/static/vendor/leaflet" in html
+
+
+def test_online_tiles_offered_but_not_added(ds):
+    html = render(base_map(ds, online_tiles=True))
+    assert html.count("L.tileLayer(") == len(ONLINE_TILES)
+    assert not re.search(r"L\.tileLayer\([^;]*\)\s*\.addTo", html)
+
+
+def test_base_map_is_the_same_for_every_date(ds):
+    def norm(text):
+        return re.sub(r"_[0-9a-f]{32}", "_ID", text)
+    assert norm(render(base_map(ds))) == norm(render(base_map(ds)))
+    # the date lives only in the layers handed over on each rerun
+    assert "21 Oct 2025" not in render(base_map(ds))
+
+
+# ---------------------------------------------------------------- overlays
+
+def test_overlay_carries_dates_phase_sources_and_marking(ds):
+    snap = snapshot(ds, "2025-10-21", "2025-08-19")
+    html = render(build_map(ds, snap, marking="UNCLASSIFIED // OPEN SOURCE"))
+    text = html.encode().decode("unicode_escape", errors="ignore")
+    assert "21 Oct 2025" in text and "as known on 19 Aug 2025" in text and "Phase 2" in text
+    for s in shown_sources(snap):
+        assert esc(s.outlet) in text
+    assert BASEMAP_CREDIT in text
+    assert text.count("UNCLASSIFIED // OPEN SOURCE") == 2  # top and bottom of the frame
+    assert "L.control.scale" in html
+
+
+def test_staleness_says_how_old_the_latest_source_is(ds):
+    assert staleness_text(snapshot(ds, "2025-10-21")) is None
+    text = staleness_text(snapshot(ds, "2026-11-21"))
+    assert text.startswith("No source published after 23 Feb 2026") and "9 months" in text
+    fg = overlay_layer(snapshot(ds, "2026-11-21"))
+    assert "No source published after" in render_child(fg)
+
+
+def render_child(fg) -> str:
+    return json.dumps([child.boxes for child in fg._children.values()])
+
+
+def test_legend_names_every_symbol():
+    html = legend_html()
+    for status in style.STATUS_COLOURS:
+        assert esc(style.status_label(status)) in html
+    for words in ("plan", "report", "region/country", "disagree", "age", "min", "max", "Troops"):
+        assert words in html
+    for n in style.LEGEND_SIZES:
+        assert f"{n:,}" in html
+
+
+def test_posture_layers_are_feature_groups_and_labels_optional(ds):
+    snap = snapshot(ds, "2025-08-20")
+    with_labels = posture_layers(snap, ds=ds)
+    without = posture_layers(snap, labels=False, ds=ds)
+    assert len(with_labels) == len(without) + 1
+    assert all(type(fg).__name__ == "FeatureGroup" for fg in with_labels)
+
+
+def test_milestones_follow_known_on(ds):
+    everything = milestones(ds)
+    early = milestones(ds, D(2025, 8, 19))
+    assert len(early) < len(everything)
+    assert any(m.kind == "phase" for m in early)
+    assert [m.day for m in everything] == sorted(m.day for m in everything)
+
+
+def test_panel_lists_history_with_claim_in_force_and_mgrs(ds):
+    snap = snapshot(ds, "2025-10-21")
+    ps = snap.place("ain-al-asad")
+    group = next(g for g in snap.groups if g.id == ps.group)
+    html = place_panel_html(ps, ds, snap.on, snap.known_on, group)
+    assert "▶ in force" in html and "MGRS 38S KC" in html and "33.7856° N" in html
+    assert "contradicts the plan in force" in html
+    assert "250–350" in html and "never split" in html
+    for c in ps.history:
+        assert esc(c.quote) in html
+
+
+def test_planned_figure_stays_dashed_under_a_reported_status(ds):
+    # 21 Oct 2025: Iraq's status comes from a report with no figure; its figure
+    # ("fewer than 2,000") from a plan of the same day. The figure is drawn, so dashed.
+    ps = snapshot(ds, "2025-10-21").place("iraq")
+    assert ps.basis == "report" and ps.figure_claim.basis == "plan"
+    spec = next(s for s in marker_specs(snapshot(ds, "2025-10-21")) if s.key == "iraq")
+    assert spec.dashed and "(plan)" in spec.label_lines[1]
