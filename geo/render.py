@@ -1,0 +1,1218 @@
+"""Static briefing images of one day's posture: PNG, SVG, PDF, and GIF/MP4 animations.
+
+Rendered on the server with matplotlib's Agg canvas (no pyplot, no GUI, no network), on
+the offline Natural Earth basemap (:func:`geo.basemap.load_countries`), in the visual
+language of the live map: what each place looks like comes from the live map's own
+:func:`geo.mapview.marker_specs` (kind, colour, radii in pixels, opacity, dash, halo,
+conflict ring, label lines), drawn here with the colours, sizes, dashes and arrow heads
+of :mod:`geo.style`. A screen pixel of the live map is 0.75 pt here, so a marker is the
+same physical size on a 96-dpi screen and the same share of a 1920x1080 slide.
+
+Projection: plate carrée (longitude/latitude as x/y) with the axes aspect set to
+1/cos(latitude of the view's centre), i.e. an equirectangular projection with that
+standard parallel. Over 27-40 N this keeps shapes and the scale bar true to within a
+few per cent across the frame, without pulling in cartopy for a map this size.
+
+Determinism: the same inputs give the same bytes (PNG/SVG/PDF): no timestamps or
+software versions in the metadata, a fixed SVG id salt, fonts loaded from the DejaVu
+Sans files that ship inside matplotlib (not whatever the system has), and label
+placement by a fixed search, not a randomised optimiser.
+
+Pure: never imports streamlit; the dashboard's download buttons and the command line
+(``python -m geo brief`` / ``animate``) both call :func:`render_brief`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import tempfile
+import textwrap
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Polygon, Rectangle
+from matplotlib.patheffects import Stroke
+from matplotlib.transforms import Bbox, ScaledTranslation
+
+from . import mapview, style
+from .model import Dataset
+from .popup import day_label
+from .posture import Snapshot, change_dates, snapshot
+
+#: file extension -> matplotlib format name
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+ANIMATION_FORMATS = {".gif": "gif", ".mp4": "mp4"}
+
+DEFAULT_SIZE_PX = (1920, 1080)
+DEFAULT_DPI = 150
+#: the layout is designed at 1920x1080 px and 150 dpi (12.8 x 7.2 in); other sizes scale
+#: every font, marker and margin by one factor so the slide keeps its proportions.
+_REF_IN = (12.8, 7.2)
+SIZE_LIMITS_PX = (320, 8000)
+DPI_LIMITS = (50, 600)
+
+#: geo.style and the live map size things in CSS pixels (1/96 in); matplotlib in points
+#: (1/72 in).
+PT_PER_PX = 0.75
+
+WHITE = "#FFFFFF"
+SECONDARY_TEXT = style.GROUP_COLOUR
+#: the live map's warning text colour (its CSS .pa-l-warn), for "⚠" label lines
+WARN_TEXT = getattr(style, "WARN_TEXT_COLOUR", "#8a4b00")
+COUNTRY_TEXT = "#8d8a82"   # the live map's country-name grey (.pa-country)
+
+_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+_FONT_FILES = {(False, False): "DejaVuSans.ttf", (True, False): "DejaVuSans-Bold.ttf",
+               (False, True): "DejaVuSans-Oblique.ttf", (True, True): "DejaVuSans-BoldOblique.ttf"}
+
+_RC = {
+    "svg.fonttype": "none",           # text stays text in the SVG (searchable, editable)
+    "svg.hashsalt": "posture-atlas",  # stable clip-path ids
+    "pdf.fonttype": 42,               # TrueType embedded: text stays selectable in the PDF
+    "font.family": "DejaVu Sans",
+    "axes.unicode_minus": False,
+    "text.parse_math": False,         # "$" in a name is a dollar sign, not mathtext
+    "path.simplify": True,
+}
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+# matplotlib's rcParams are process-global and the dashboard renders from several
+# threads: one image at a time.
+_LOCK = threading.RLock()
+
+
+# ------------------------------------------------------------------------ validation
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1920x1080' -> (1920, 1080); raises ValueError saying what form is expected."""
+    m = re.fullmatch(r"\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*", text or "")
+    if not m:
+        raise ValueError(f"size {text!r} is not WIDTHxHEIGHT in pixels; expected e.g. 1920x1080")
+    size = (int(m[1]), int(m[2]))
+    check_size(size)
+    return size
+
+
+def check_size(size_px, dpi: float = DEFAULT_DPI) -> tuple[int, int]:
+    lo, hi = SIZE_LIMITS_PX
+    try:
+        w, h = (int(v) for v in size_px)
+    except (TypeError, ValueError):
+        raise ValueError(f"size {size_px!r} is not (width, height) in pixels; expected e.g. (1920, 1080)") from None
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise ValueError(f"size {w}x{h} px is out of range; width and height must each be {lo}-{hi} px")
+    if not (DPI_LIMITS[0] <= dpi <= DPI_LIMITS[1]):
+        raise ValueError(f"dpi {dpi:g} is out of range; expected {DPI_LIMITS[0]}-{DPI_LIMITS[1]} "
+                         "(150 for slides, 300 for print)")
+    return w, h
+
+
+def parse_extent(text: str) -> tuple[float, float, float, float]:
+    """'38,28,49,38' (west, south, east, north in degrees) -> a checked tuple."""
+    parts = [p.strip() for p in (text or "").split(",")]
+    if len(parts) != 4:
+        raise ValueError(f"extent {text!r} is not W,S,E,N; expected four numbers in degrees, e.g. 38,28,49,38")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"extent {text!r} has a value that is not a number; "
+                         "expected W,S,E,N in degrees, e.g. 38,28,49,38") from None
+    return check_extent(values)
+
+
+def check_extent(extent) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise ValueError(f"extent {extent!r} is not (west, south, east, north) in degrees") from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise ValueError(f"extent {extent!r} has a value that is not a finite number")
+    if not (-180 <= west < east <= 180):
+        raise ValueError(f"extent west={west:g}, east={east:g} is out of range; "
+                         "expected -180 <= west < east <= 180 (degrees longitude)")
+    if not (-85 <= south < north <= 85):
+        raise ValueError(f"extent south={south:g}, north={north:g} is out of range; "
+                         "expected -85 <= south < north <= 85 (degrees latitude)")
+    if east - west < 0.05 or north - south < 0.05:
+        raise ValueError(f"extent {west:g},{south:g},{east:g},{north:g} is under 0.05 degrees across; give a wider box")
+    return (west, south, east, north)
+
+
+def format_of(path: str | Path) -> str:
+    """'png' | 'svg' | 'pdf' from a file name; ValueError naming the choices otherwise."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"cannot tell the image format of {str(path)!r}: use one of "
+                         f"{', '.join(FORMATS)} as the file's extension")
+    return FORMATS[suffix]
+
+
+# ------------------------------------------------------------------------ what is drawn
+
+@dataclass(frozen=True)
+class Scene:
+    """The live map's view of a snapshot: marker specs (places and group figures) and
+    the movements drawn, in the live map's order."""
+
+    snap: Snapshot
+    specs: tuple            # geo.mapview.MarkerSpec
+    moves: tuple            # geo.posture.MovementState
+    show_plans: bool
+
+
+def scene(ds: Dataset, snap: Snapshot, show_plans: bool = True) -> Scene:
+    """What the image shows: exactly what :func:`geo.mapview.build_map` shows.
+
+    With ``show_plans=False`` the posture is recomputed from the reports alone (as the
+    live map does), so a place whose claim in force is a plan shows its last report.
+    """
+    if not show_plans:
+        snap = snapshot(mapview.reports_only(ds), snap.on, snap.known_on)
+    specs = mapview.marker_specs(snap, show_plans=show_plans, sources=dict(ds.sources), places=dict(ds.places))
+    moves = tuple(ms for ms in snap.movements if show_plans or ms.movement.basis != "plan")
+    return Scene(snap, tuple(specs), moves, show_plans)
+
+
+def fit_extent(sc: Scene, margin: float = 0.12, min_span_deg: float = 5.0) -> tuple[float, float, float, float]:
+    """The box around everything reported or moving (with a margin, at least
+    ``min_span_deg`` across). Places named only by a later claim or a move, with
+    nothing said of them yet on the day, do not stretch it."""
+    pts = [(s.lon, s.lat) for s in sc.specs if s.kind != "noclaim"]
+    pts += [(lon, lat) for s in sc.specs for lat, lon in s.members]
+    pts += [(p.lon, p.lat) for ms in sc.moves for p in (ms.origin, ms.destination)]
+    if not pts:
+        pts = [(s.lon, s.lat) for s in sc.specs]
+    if not pts:
+        return _coverage()
+    lons, lats = [p[0] for p in pts], [p[1] for p in pts]
+    w, e, s, n = min(lons), max(lons), min(lats), max(lats)
+    dx = max(e - w, min_span_deg) * (1 + 2 * margin)
+    dy = max(n - s, min_span_deg) * (1 + 2 * margin)
+    cx, cy = (w + e) / 2, (s + n) / 2
+    return (cx - dx / 2, cy - dy / 2, cx + dx / 2, cy + dy / 2)
+
+
+def _coverage() -> tuple[float, float, float, float]:
+    from .basemap import load_countries
+
+    w, s, e, n = load_countries().total_bounds
+    return (float(w), float(s), float(e), float(n))
+
+
+def _frame(extent, box_ratio: float, coverage) -> tuple[tuple[float, float, float, float], float]:
+    """Grow ``extent`` to the map box's shape (width/height on the page), within the basemap.
+
+    Returns the view (W, S, E, N) and its own width/height ratio on the page. That ratio
+    is below ``box_ratio`` when the basemap is too narrow to fill the box: the map frame
+    is then narrowed rather than showing blank sea where the basemap simply ends.
+    """
+    w, s, e, n = extent
+    k = math.cos(math.radians((s + n) / 2))
+    if (e - w) * k / (n - s) < box_ratio:
+        w, e = _grow(w, e, (n - s) * box_ratio / k, coverage[0], coverage[2])
+    else:
+        s, n = _grow(s, n, (e - w) * k / box_ratio, coverage[1], coverage[3])
+    k = math.cos(math.radians((s + n) / 2))
+    return (w, s, e, n), (e - w) * k / (n - s)
+
+
+def _grow(lo: float, hi: float, want: float, cov_lo: float, cov_hi: float) -> tuple[float, float]:
+    mid = (lo + hi) / 2
+    lo2, hi2 = mid - want / 2, mid + want / 2
+    if lo < cov_lo - 1e-9 or hi > cov_hi + 1e-9:
+        return lo2, hi2  # the chosen view already leaves the basemap: honour it
+    if want >= cov_hi - cov_lo:
+        return cov_lo, cov_hi
+    if lo2 < cov_lo:
+        lo2, hi2 = cov_lo, cov_lo + want
+    if hi2 > cov_hi:
+        lo2, hi2 = cov_hi - want, cov_hi
+    return lo2, hi2
+
+
+# ------------------------------------------------------------------------ drawing kit
+
+@dataclass
+class _Kit:
+    """Figure, scale and fonts for one image."""
+
+    fig: Figure
+    s: float                      # scale against the 1920x1080 @ 150 dpi design
+    renderer: object = None
+    fonts: dict = field(default_factory=dict)
+
+    def font(self, size: float, bold: bool = False, italic: bool = False) -> FontProperties:
+        key = (round(size * self.s, 3), bold, italic)
+        if key not in self.fonts:
+            self.fonts[key] = FontProperties(fname=str(_FONT_DIR / _FONT_FILES[(bold, italic)]), size=key[0])
+        return self.fonts[key]
+
+    def pt(self, px: float) -> float:
+        """Live-map pixels -> points at this image's scale."""
+        return px * PT_PER_PX * self.s
+
+    def inch(self, value: float) -> float:
+        return value * self.s
+
+    @property
+    def px_per_pt(self) -> float:
+        """Display (raster) pixels per point."""
+        return self.fig.dpi / 72
+
+
+def _text(ax, x, y, s, fp, *, halo: float = 0.0, colour=style.TEXT_COLOUR, transform=None, zorder=10, **kw):
+    """Text, with an optional white halo drawn as a separate stroked copy underneath, so
+    the SVG keeps the words as <text> (a path effect on the text itself would turn it
+    into outlines)."""
+    transform = transform if transform is not None else ax.transData
+    if halo:
+        ax.text(x, y, s, fontproperties=fp, color=WHITE, transform=transform, zorder=zorder - 0.01,
+                path_effects=[Stroke(linewidth=halo, foreground=WHITE)], parse_math=False, **kw)
+    return ax.text(x, y, s, fontproperties=fp, color=colour, transform=transform, zorder=zorder,
+                   parse_math=False, **kw)
+
+
+def _disc(ax, kit: _Kit, x, y, r_pt, *, transform=None, clip=True, **kw) -> Circle:
+    """A circle ``r_pt`` points in radius centred on (x, y) in ``transform`` coordinates
+    (data by default): sized on the page, not in degrees, like Leaflet's circleMarker."""
+    base = transform if transform is not None else ax.transData
+    circ = Circle((0, 0), r_pt / 72.0, transform=kit.fig.dpi_scale_trans + ScaledTranslation(x, y, base), **kw)
+    ax.add_artist(circ)
+    if clip:
+        circ.set_clip_path(ax.patch)
+    return circ
+
+
+def _dash(leaflet_dash: str, weight_px: float):
+    """A Leaflet dashArray ('1 6', px) of a line ``weight_px`` wide as a matplotlib
+    linestyle (matplotlib measures dash patterns in line widths)."""
+    return (0, tuple(float(v) / max(weight_px, 1e-6) for v in leaflet_dash.split()))
+
+
+def _rgba(colour: str, alpha: float):
+    return to_rgba(colour, max(0.0, min(1.0, alpha)))
+
+
+def draw_marker(ax, kit: _Kit, spec, x: float, y: float, *, transform=None, zorder: float = 5.0,
+                clip: bool = True) -> float:
+    """Draw one live-map marker spec at (x, y); returns its outer radius in points.
+
+    The same circles, in the same order, as :func:`geo.mapview._marker_shapes` draws in
+    Leaflet: region/country halo, conflict ring, range band, certain disc (or the
+    withdrawn / member / no-figure / nothing-reported forms).
+    """
+    op = spec.opacity
+    colour = spec.colour
+    plan_ls = style.PLAN_DASH_MPL if spec.dashed else "solid"
+    lw = kit.pt  # line widths are given in live-map px as well
+    kw = dict(transform=transform, clip=clip)
+    outer = spec.radius
+    z = zorder
+    if spec.imprecise:
+        _disc(ax, kit, x, y, kit.pt(spec.radius + 7), facecolor="none",
+              edgecolor=_rgba(style.GROUP_COLOUR, 0.8 * op), linewidth=lw(1.2),
+              linestyle=_dash(mapview.IMPRECISE_DASH, 1.2), zorder=z - 0.3, **kw)
+        outer = spec.radius + 7
+    if spec.conflict:
+        _disc(ax, kit, x, y, kit.pt(spec.radius + 3.5), facecolor="none",
+              edgecolor=_rgba(style.CONFLICT_COLOUR, max(op, 0.8)), linewidth=lw(3.5), zorder=z - 0.2, **kw)
+        outer = max(outer, spec.radius + 3.5 + 1.75)
+    edge = _rgba(colour, op)
+    if spec.kind in ("figure", "group"):
+        if spec.outer is not None and spec.inner is not None and spec.outer - spec.inner > 0.5:
+            _disc(ax, kit, x, y, kit.pt(spec.outer), facecolor=_rgba(colour, mapview.FILL_RANGE * op),
+                  edgecolor=edge, linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
+            _disc(ax, kit, x, y, kit.pt(spec.inner), facecolor=_rgba(colour, mapview.FILL_CERTAIN * op),
+                  edgecolor=edge, linewidth=lw(1.5), linestyle=plan_ls, zorder=z + 0.05, **kw)
+        elif spec.inner is None and spec.outer is not None:  # "fewer than N": only the ceiling
+            _disc(ax, kit, x, y, kit.pt(spec.outer), facecolor=_rgba(colour, mapview.FILL_RANGE * op),
+                  edgecolor=edge, linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
+        else:
+            _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, mapview.FILL_CERTAIN * op),
+                  edgecolor=edge, linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
+    elif spec.kind == "withdrawn":
+        _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, 0.9 * op),
+              edgecolor=_rgba(style.GROUP_COLOUR, op), linewidth=lw(1.5), linestyle=plan_ls, zorder=z, **kw)
+    elif spec.kind == "member":
+        if spec.dashed:  # a white dashed edge would vanish: keep the plan dash visible
+            _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, 0.55 * op), edgecolor=edge,
+                  linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
+        else:
+            _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, 0.95 * op),
+                  edgecolor=_rgba(WHITE, op), linewidth=lw(1.5), zorder=z, **kw)
+    elif spec.kind == "noclaim":
+        _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(WHITE, 0.6),
+              edgecolor=_rgba(colour, 0.75), linewidth=lw(1.5), zorder=z, **kw)
+    else:  # no figure: hollow, never sized
+        _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(WHITE, 0.9 * op), edgecolor=edge,
+              linewidth=lw(2.5), linestyle=plan_ls, zorder=z, **kw)
+    return kit.pt(max(outer, spec.radius + 1))
+
+
+# ------------------------------------------------------------------------ label placement
+
+@dataclass
+class _Label:
+    anchors: tuple[tuple[float, float], ...]   # display px; the first is preferred
+    clearance: float                            # px from an anchor the text keeps (marker radius)
+    lines: tuple[tuple[str, FontProperties, str], ...]   # (text, font, colour)
+    priority: float
+    optional: bool = False                      # may be dropped when there is no free spot
+
+
+def _measure(kit: _Kit, ax, text: str, fp) -> tuple[float, float]:
+    t = ax.text(0, 0, text, fontproperties=fp, transform=None, parse_math=False)
+    bb = t.get_window_extent(kit.renderer)
+    t.remove()
+    return bb.width, bb.height
+
+
+#: candidate directions in order of preference: right, left, the four diagonals, above, below
+_ANGLES = (0, 180, 30, -30, 150, -150, 90, -90)
+
+
+def _place_labels(ax, kit: _Kit, labels: list[_Label], obstacles: list[Bbox], soft: list[Bbox]) -> tuple[int, int]:
+    """Put each label beside its marker where it hits nothing; returns how many labels
+    still overlap (another label, anything: a marker or another label).
+
+    The live map's search, done on the page: for one label at a time, the eight classic
+    cartographic positions, then the same directions farther out with a leader line.
+    Greedy placement depends on the order, so a few fixed orders are tried (the live
+    map's priority, the most crowded first, the biggest block first) and the layout
+    with the least overlap and the shortest leaders wins. Deterministic, unlike a
+    force-directed optimiser, and each label stays next to its own marker, which is
+    what the places around Baghdad (a few points apart at this scale) need. Markers
+    that sit on one another share one block (see :func:`_labels`).
+    """
+    if not labels:
+        return (0, 0)
+    axbb = ax.get_window_extent(kit.renderer)
+    px = kit.px_per_pt * kit.s           # one design point, in display pixels
+    pad, gap, step = 2.5 * px, 2.0 * px, 9.0 * px
+    boxes = []
+    for lab in labels:
+        sizes = [_measure(kit, ax, t, fp) for t, fp, _ in lab.lines]
+        line_h = [h * 1.15 for _, h in sizes]
+        boxes.append((max(sw for sw, _ in sizes) + 2 * pad, sum(line_h) + pad, line_h))
+
+    def crowd(i):
+        x, y = labels[i].anchors[0]
+        return sum(1 for j, o in enumerate(labels) if j != i
+                   and math.hypot(o.anchors[0][0] - x, o.anchors[0][1] - y) < 90 * px)
+
+    idx = range(len(labels))
+    orders = [sorted(idx, key=lambda i: (-labels[i].priority, i)),
+              sorted(idx, key=lambda i: (-crowd(i), -labels[i].priority, i)),
+              sorted(idx, key=lambda i: (-boxes[i][0] * boxes[i][1], i))]
+
+    def plan(order):
+        placed: list[Bbox] = []
+        out, total, bad = {}, 0.0, [0, 0]
+        for i in order:
+            lab = labels[i]
+            w, h, _ = boxes[i]
+            area = w * h
+            best = None
+            for ai, (ax0, ay0) in enumerate(lab.anchors):
+                for ring in range(2 if lab.optional else 9):
+                    dist = lab.clearance + gap + ring * step
+                    for j, ang in enumerate(_ANGLES):
+                        c, sn = math.cos(math.radians(ang)), math.sin(math.radians(ang))
+                        px_, py_ = ax0 + dist * c, ay0 + dist * sn
+                        # attach the box by the side (or corner) facing the marker
+                        cx = px_ + (w / 2 if c > 0.3 else -w / 2 if c < -0.3 else 0)
+                        cy = py_ + (h / 2 if sn > 0.3 else -h / 2 if sn < -0.3 else 0)
+                        bb = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
+                        if (bb.x0 < axbb.x0 + 3 or bb.x1 > axbb.x1 - 3
+                                or bb.y0 < axbb.y0 + 3 or bb.y1 > axbb.y1 - 3):
+                            continue
+                        on_labels = sum(_overlap(bb, o) for o in placed)
+                        # covering a marker costs in proportion to how much of it is hidden:
+                        # hiding one whole marker weighs as much as moving three rings out
+                        on_markers = sum(_overlap(bb, o) / max(o.width * o.height, 1.0) for o in obstacles)
+                        hard = on_labels + on_markers
+                        score = (on_labels * 20 + area * 0.66 * on_markers
+                                 + 0.3 * sum(_overlap(bb, o) for o in soft)
+                                 + area * (0.22 * ring + 0.01 * j + 0.05 * ai))
+                        if best is None or score < best[0]:
+                            best = (score, bb, hard, (ax0, ay0), on_labels)
+            if best is None or (lab.optional and best[2] > 0):
+                continue
+            out[i] = best
+            placed.append(best[1])
+            total += best[0]
+            bad[0] += int(best[4] > 0)
+            bad[1] += int(best[2] > 0)
+        return total, tuple(bad), out
+
+    _total, bad, chosen = min((plan(o) for o in orders), key=lambda r: (r[1], r[0]))
+    to_data = ax.transData.inverted()
+    for i in sorted(chosen):
+        lab, (_, bb, _hard, (ax0, ay0), _on) = labels[i], chosen[i]
+        # text aligned towards its marker: right-aligned when the box sits to the left
+        if bb.x1 <= ax0 - lab.clearance * 0.5:
+            ha, tx = "right", bb.x1 - pad
+        elif bb.x0 >= ax0 + lab.clearance * 0.5:
+            ha, tx = "left", bb.x0 + pad
+        else:
+            ha, tx = "center", (bb.x0 + bb.x1) / 2
+        y = bb.y1 - pad / 2
+        for (text, fp, colour), lh in zip(lab.lines, boxes[i][2]):
+            xd, yd = to_data.transform((tx, y - lh / 2))
+            _text(ax, xd, yd, text, fp, colour=colour, halo=3.0 * kit.s, ha=ha, va="center_baseline",
+                  zorder=12, gid="label")
+            y -= lh
+        ex, ey = _nearest_on_box(bb, ax0, ay0)
+        d = math.hypot(ex - ax0, ey - ay0) or 1.0
+        if d > lab.clearance + gap + 4 * px:  # a leader line from the marker's edge to the box
+            sx, sy = ax0 + (ex - ax0) * lab.clearance / d, ay0 + (ey - ay0) * lab.clearance / d
+            (x0, y0), (x1, y1) = to_data.transform([(sx, sy), (ex, ey)])
+            ax.add_line(Line2D([x0, x1], [y0, y1], color=style.GROUP_COLOUR, linewidth=0.8 * kit.s, zorder=11))
+    return bad
+
+
+def _overlap(a: Bbox, b: Bbox) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _nearest_on_box(bb: Bbox, x: float, y: float) -> tuple[float, float]:
+    return min(max(x, bb.x0), bb.x1), min(max(y, bb.y0), bb.y1)
+
+
+def _clusters(points: list[tuple[float, float, bool]], within: float) -> list[list[int]]:
+    """Groups of markers (x, y, may_join) whose centres lie ``within`` px of each other,
+    by single linkage. Region- and country-wide places and group figures never join:
+    their big symbols would swallow the precise places near them."""
+    parent = list(range(len(points)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (xi, yi, ci) in enumerate(points):
+        for j in range(i + 1, len(points)):
+            xj, yj, cj = points[j]
+            if ci and cj and math.hypot(xi - xj, yi - yj) < within:
+                parent[find(i)] = find(j)
+    out: dict[int, list[int]] = {}
+    for i in range(len(points)):
+        out.setdefault(find(i), []).append(i)
+    return sorted(out.values(), key=lambda c: c[0])
+
+
+def _line_style(kit: _Kit, i: int, text: str):
+    """Font and colour of a live-map label line: name bold, '⚠' lines warm and bold,
+    plan lines italic (as the live map's CSS has them)."""
+    if i == 0:
+        return kit.font(9.5, bold=True), style.TEXT_COLOUR
+    if text.startswith("⚠"):
+        return kit.font(8.5, bold=True), WARN_TEXT
+    return kit.font(8.5, italic=text.endswith("(plan)")), style.TEXT_COLOUR
+
+
+def _labels(ax, kit: _Kit, sc: Scene, radii: dict[str, float]) -> list[_Label]:
+    """One label per labelled spec (the live map's label lines); markers that sit on one
+    another at this scale (Baghdad, the JOC and Victory Base) share one block."""
+    to_disp = ax.transData.transform
+    specs = [s for s in sc.specs if s.label_lines]
+    quiet = [s for s in sc.specs if not s.label_lines and s.kind == "noclaim"]
+    pts = []
+    for s in specs:
+        x, y = to_disp((s.lon, s.lat))
+        pts.append((x, y, s.kind != "group" and not s.imprecise))
+    out = []
+    for members in _clusters(pts, within=10 * kit.s * kit.px_per_pt):
+        order = sorted(members, key=lambda i: (-specs[i].priority, specs[i].name))
+        lines = []
+        for i in order:
+            lines += [(t, *_line_style(kit, k, t)) for k, t in enumerate(specs[i].label_lines)]
+        xs, ys = [pts[i][0] for i in members], [pts[i][1] for i in members]
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        clearance = max(math.hypot(pts[i][0] - cx, pts[i][1] - cy) + radii[specs[i].key] * kit.px_per_pt
+                        for i in members)
+        prio = max(specs[i].priority for i in members) + 5 * (len(members) - 1)
+        out.append(_Label(((cx, cy),), clearance, tuple(lines), prio))
+    # Places named by a source but with nothing said of them on this day: the live map
+    # leaves them unlabelled (its tooltip names them); a printed page has no tooltip,
+    # so they get a quiet name where one fits, and no label where it would crowd.
+    for s in quiet:
+        x, y = to_disp((s.lon, s.lat))
+        out.append(_Label(((x, y),), radii[s.key] * kit.px_per_pt,
+                          ((mapview.short_name(s.name), kit.font(8), SECONDARY_TEXT),), -1000, optional=True))
+    return out
+
+
+# ------------------------------------------------------------------------ the map
+
+def _draw_basemap(ax, kit: _Kit, ds: Dataset, view) -> list:
+    """Countries (land and borders; the dataset's own countries lighter, as on the live
+    map) and their names, nudged off the posture places as the live map nudges them;
+    returns the name texts (labels should avoid them)."""
+    from .basemap import load_countries
+    from .posture import _index
+
+    countries = load_countries()
+    west, south, east, north = view
+    focus = {p.country for p in ds.places.values()}
+    for geom, iso in zip(countries.geometry, countries["iso_a3"]):
+        if geom is None or geom.is_empty:
+            continue
+        fill = mapview.LAND_FOCUS if iso in focus else mapview.LAND
+        for poly in getattr(geom, "geoms", [geom]):
+            ax.add_patch(Polygon(list(poly.exterior.coords), closed=True, facecolor=fill,
+                                 edgecolor=mapview.BORDER, linewidth=kit.pt(1.2 if iso in focus else 0.8),
+                                 zorder=1.2 if iso in focus else 1))
+            for hole in poly.interiors:
+                ax.add_patch(Polygon(list(hole.coords), closed=True, facecolor=mapview.SEA,
+                                     edgecolor=mapview.BORDER, linewidth=kit.pt(0.8), zorder=1.3))
+    avoid = [(ds.places[p].lat, ds.places[p].lon) for p in _index(ds).posture_places]
+    iso_by_name = dict(zip(countries["name"], countries["iso_a3"]))
+    names = []
+    for name, lat, lon in mapview._country_label_points(countries, avoid):
+        if not (west + 0.2 < lon < east - 0.2 and south + 0.1 < lat < north - 0.1):
+            continue
+        big = iso_by_name.get(name) in focus
+        t = ax.text(lon, lat, name.upper(), fontproperties=kit.font(10 if big else 8.5, bold=True),
+                    color=COUNTRY_TEXT, ha="center", va="center", zorder=1.5, parse_math=False,
+                    gid="country-label", clip_on=True)
+        names.append(t)
+    return names
+
+
+def _deg_per_pt(ax, kit: _Kit) -> float:
+    """Degrees of latitude per point on the page (the map's scale)."""
+    bb = ax.get_window_extent(kit.renderer)
+    south, north = ax.get_ylim()
+    return (north - south) / (bb.height / kit.px_per_pt)
+
+
+def _draw_posture(ax, kit: _Kit, sc: Scene) -> tuple[dict[str, float], list[Bbox], list[Bbox]]:
+    """Group joins, movements, markers and movement figures, as the live map layers
+    them; returns each spec's outer radius (pt), the markers' boxes (labels must not
+    cover them) and small boxes along joins and arrows (labels should not)."""
+    deg_per_pt = _deg_per_pt(ax, kit)
+    to_disp = ax.transData.transform
+    lines: list[list[tuple[float, float]]] = []
+    # joins: dotted from a group figure (drawn at the middle of its places) to each place
+    for s in sc.specs:
+        if s.kind == "group":
+            for mlat, mlon in s.members:
+                lines.append([(s.lon, s.lat), (mlon, mlat)])
+                ax.add_line(Line2D([s.lon, mlon], [s.lat, mlat], linewidth=kit.pt(2),
+                                   color=_rgba(style.GROUP_COLOUR, 0.85 * max(s.opacity, 0.5)),
+                                   linestyle=_dash(mapview.GROUP_JOIN_DASH, 2),
+                                   solid_capstyle="round", dash_capstyle="round", zorder=3))
+    radius_at: dict[tuple, float] = {}
+    for s in sc.specs:
+        if s.kind != "group":
+            key = (round(s.lat, 4), round(s.lon, 4))
+            radius_at[key] = max(s.radius, radius_at.get(key, 0))
+    for i, ms in enumerate(sc.snap.movements):
+        if ms not in sc.moves:
+            continue
+        lines.append(_draw_move(ax, kit, ms, i, radius_at, deg_per_pt))
+    radii, boxes = {}, []
+    # big first, so small markers stay on top (the live map's order)
+    for z, s in enumerate(sc.specs):
+        radii[s.key] = draw_marker(ax, kit, s, s.lon, s.lat, zorder=5 + z * 0.01)
+        x, y = to_disp((s.lon, s.lat))
+        r = kit.pt(s.radius) * kit.px_per_pt
+        boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+    half = 2.5 * kit.s * kit.px_per_pt
+    along = []
+    for pts in lines:
+        disp = to_disp(pts) if pts else []
+        for (x0, y0), (x1, y1) in zip(disp[:-1], disp[1:]):
+            n = max(1, int(math.hypot(x1 - x0, y1 - y0) / (2 * half)))
+            for k in range(n + 1):
+                x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
+                along.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
+    return radii, boxes, along
+
+
+def _draw_move(ax, kit: _Kit, ms, i: int, radius_at: dict, deg_per_pt: float) -> list[tuple[float, float]]:
+    """The live map's movement: a gentle arc trimmed at both markers' edges, dashed for
+    a plan, with geo.style's arrow head (open for a plan) and the figure if one is given."""
+    m = ms.movement
+    o, d = ms.origin, ms.destination
+    if (o.lat, o.lon) == (d.lat, d.lon):
+        return []
+    deg_per_px = deg_per_pt * PT_PER_PX * kit.s
+    r0 = radius_at.get((round(o.lat, 4), round(o.lon, 4)), style.NO_FIGURE_RADIUS_PX)
+    r1 = radius_at.get((round(d.lat, 4), round(d.lon, 4)), style.NO_FIGURE_RADIUS_PX)
+    bend = 0.16 * (1 if i % 2 == 0 else -1) * (1 + 0.5 * (i // 2))
+    pts = mapview._curve(o.lat, o.lon, d.lat, d.lon, bend, (r0 + 3) * deg_per_px, (r1 + 4) * deg_per_px)
+    plan = m.basis == "plan"
+    (la0, lo0), (la1, lo1) = pts[-3], pts[-1]
+    head = style.arrow_head(lo0, la0, lo1, la1, size_deg=13 * deg_per_px)
+    # the shaft stops at the head's base, so a dashed shaft does not show through an open head
+    base_lon, base_lat = (head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2
+    shaft = [p for p in pts if _before(p, (base_lat, base_lon), (la1, lo1))] + [(base_lat, base_lon)]
+    lats, lons = [p[0] for p in shaft], [p[1] for p in shaft]
+    ax.add_line(Line2D(lons, lats, color=_rgba(WHITE, 0.7), linewidth=kit.pt(3) + 2 * kit.s, zorder=3.9,
+                       solid_capstyle="butt"))
+    ax.add_line(Line2D(lons, lats, color=_rgba(style.MOVEMENT_COLOUR, 0.95), linewidth=kit.pt(3),
+                       linestyle=style.PLAN_DASH_MPL if plan else "solid", solid_capstyle="butt",
+                       dash_capstyle="butt", zorder=4))
+    ax.add_patch(Polygon(head, closed=True, facecolor=WHITE if plan else style.MOVEMENT_COLOUR,
+                         edgecolor=style.MOVEMENT_COLOUR, linewidth=kit.pt(1.5), zorder=4.1))
+    if m.troops_min is not None or m.troops_max is not None:
+        mid = pts[len(pts) // 2]
+        _text(ax, mid[1], mid[0], m.figure_text() + (" (plan)" if plan else ""), kit.font(8.5),
+              halo=3 * kit.s, ha="left", va="bottom", zorder=11)
+    return [(lon, lat) for lat, lon in pts]
+
+
+def _before(p, base, tip) -> bool:
+    """Is point p (lat, lon) farther from the tip than the head's base is?"""
+    return math.hypot(p[0] - tip[0], p[1] - tip[1]) > math.hypot(base[0] - tip[0], base[1] - tip[1])
+
+
+def _draw_scale_bar(ax, kit: _Kit, view) -> None:
+    """A km scale bar at the bottom left, true at the view's centre latitude."""
+    west, south, east, north = view
+    km_per_deg = 111.32 * math.cos(math.radians((south + north) / 2))
+    target = (east - west) * km_per_deg / 6
+    length = max((v for v in (10, 20, 25, 50, 100, 150, 200, 250, 300, 500, 1000, 2000) if v <= target), default=10)
+    dx = length / km_per_deg / (east - west)   # in axes fractions
+    bb = ax.get_window_extent(kit.renderer)
+    fy = 1 / bb.height * kit.px_per_pt        # one point, in axes fractions (y)
+    fx = 1 / bb.width * kit.px_per_pt
+    x0, y0 = 14 * kit.s * fx, 10 * kit.s * fy
+    bar_h = 4 * kit.s * fy
+    ax.add_patch(Rectangle((x0 - 6 * kit.s * fx, y0 - 5 * kit.s * fy), dx + 40 * kit.s * fx, 27 * kit.s * fy,
+                           transform=ax.transAxes, facecolor=_rgba(WHITE, 0.85), edgecolor="none", zorder=8))
+    for k, colour in enumerate((style.TEXT_COLOUR, WHITE)):
+        ax.add_patch(Rectangle((x0 + k * dx / 2, y0), dx / 2, bar_h, transform=ax.transAxes, facecolor=colour,
+                               edgecolor=style.TEXT_COLOUR, linewidth=0.8 * kit.s, zorder=8.5))
+    fp = kit.font(8)
+    for frac, text in ((0, "0"), (0.5, f"{length / 2:g}"), (1, f"{length:g} km")):
+        ax.text(x0 + dx * frac, y0 + bar_h + 2.5 * kit.s * fy, text, transform=ax.transAxes, fontproperties=fp,
+                color=style.TEXT_COLOUR, ha="left" if frac == 1 else "center", va="bottom", zorder=9,
+                parse_math=False)
+        if frac == 1:  # "250 km" starts at its tick, so nudge it back by the width of the number
+            t = ax.texts[-1]
+            w = _measure(kit, ax, f"{length:g}", fp)[0]
+            t.set_x(x0 + dx - w / 2 / bb.width)
+
+
+# ------------------------------------------------------------------------ legend
+
+def _draw_legend(fig: Figure, kit: _Kit, x0_in: float, top_in: float, width_in: float, height_in: float) -> None:
+    """The live map's legend (same rows, same words), drawn with the map's own symbol
+    code so it cannot drift from the markers. When the panel is short (a marking, the
+    stale-data warning, a wide page) the rows close up to fit; the troop circles keep
+    the map's scale."""
+    w_in, h_in = fig.get_size_inches()
+    lg = fig.add_axes((x0_in / w_in, (top_in - height_in) / h_in, width_in / w_in, height_in / h_in))
+    lg.set_axis_off()
+    w_pt, h_pt = width_in * 72, height_in * 72
+    lg.set_xlim(0, w_pt)
+    lg.set_ylim(h_pt, 0)          # points, y downwards from the panel's top
+    row = 15 * kit.s
+    needed, spaced = _legend_rows(lg, kit, w_pt, row=row, draw=False)
+    squeeze = (h_pt - 4 * kit.s - (needed - spaced)) / max(spaced, 1e-6)
+    _legend_rows(lg, kit, w_pt, row=row * min(1.0, max(0.62, squeeze)), draw=True)
+
+
+def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool) -> tuple[float, float]:
+    """Lay out (and with ``draw``, draw) the legend rows ``row`` points apart; returns
+    the height used and the part of it that scales with ``row`` (so the caller can
+    solve for the spacing that fits)."""
+    s = kit.s
+    head_fp, item_fp = kit.font(10, bold=True), kit.font(8.5)
+    sym_x, text_x = 12 * s, 28 * s
+    y = 7 * s
+    c = style.STATUS_COLOURS["present"]
+    wrap_chars = max(20, int((w_pt - text_x) / (8.5 * s * 0.55)))
+    rows_used = 0.0
+
+    def text(x, yy, t, fp, **kw):
+        if draw:
+            lg.text(x, yy, t, fontproperties=fp, color=style.TEXT_COLOUR, parse_math=False, **kw)
+
+    def heading(t):
+        nonlocal y, rows_used
+        text(0, y, t, head_fp, va="center", ha="left")
+        y += row
+        rows_used += 1
+
+    def item(t, symbol, height=1.0):
+        nonlocal y, rows_used
+        lines = textwrap.wrap(t, wrap_chars) or [""]
+        extra = (len(lines) - 1) * row * 0.72
+        y += (height - 1) * row / 2
+        if draw:
+            symbol(sym_x, y + extra / 2)
+        for k, line in enumerate(lines):
+            text(text_x, y + k * row * 0.72, line, item_fp, va="center", ha="left")
+        y += row + extra + (height - 1) * row / 2
+        rows_used += height + (len(lines) - 1) * 0.72
+
+    def spec(**kw):
+        base = dict(key="legend", kind="figure", place_id="", name="", lat=0, lon=0, status="present",
+                    basis="report", colour=c, radius=5.0, inner=None, outer=None, opacity=1.0, dashed=False,
+                    imprecise=False, conflict=False, figure="", label_lines=(), tooltip="", popup="")
+        base.update(kw)
+        return mapview.MarkerSpec(**base)
+
+    def marker(**kw):
+        def symbol(x, yy):
+            draw_marker(lg, kit, spec(**kw), x, yy, transform=lg.transData, clip=False)
+        return symbol
+
+    def line(colour, dash=None, width=2.5, cap="butt"):
+        def symbol(x, yy):
+            lg.add_line(Line2D([x - 11 * s, x + 11 * s], [yy, yy], color=colour, linewidth=kit.pt(width),
+                               linestyle=_dash(dash, width) if dash else "solid",
+                               solid_capstyle=cap, dash_capstyle=cap))
+        return symbol
+
+    def arrow(plan):
+        def symbol(x, yy):
+            lg.add_line(Line2D([x - 11 * s, x + 3 * s], [yy, yy], color=style.MOVEMENT_COLOUR,
+                               linewidth=kit.pt(3), linestyle=style.PLAN_DASH_MPL if plan else "solid",
+                               solid_capstyle="butt", dash_capstyle="butt"))
+            lg.add_patch(Polygon([(x + 12 * s, yy), (x + 3 * s, yy - 4.5 * s), (x + 3 * s, yy + 4.5 * s)],
+                                 closed=True, facecolor=WHITE if plan else style.MOVEMENT_COLOUR,
+                                 edgecolor=style.MOVEMENT_COLOUR, linewidth=kit.pt(1.5)))
+        return symbol
+
+    def ages(x, yy):
+        for k, a in enumerate((0, 100, style.STALE_DAYS)):
+            draw_marker(lg, kit, spec(radius=4.0, opacity=style.age_opacity(a)), x - 8.5 * s + 8.5 * s * k, yy,
+                        transform=lg.transData, clip=False)
+
+    heading("Legend")
+    for status, colour in style.STATUS_COLOURS.items():
+        if status == "withdrawn":
+            item(style.status_label(status), marker(kind="withdrawn", status=status, colour=colour, radius=5))
+        else:
+            item(style.status_label(status), marker(status=status, colour=colour, radius=5))
+    item("no figure given (not sized)", marker(kind="nofigure", colour=style.NO_FIGURE_COLOUR, radius=4.5))
+    item("named, nothing reported for this day",
+         marker(kind="noclaim", colour=style.NO_FIGURE_COLOUR, radius=style.NO_FIGURE_RADIUS_PX - 1.5))
+    r_in, r_out = style.radius_px(250), style.radius_px(350)
+    item("range: core = min, ring = max", marker(inner=r_in, outer=r_out, radius=r_out), height=1.25)
+    item("report (said to have happened)", line(style.GROUP_COLOUR))
+    item("plan (announced): dashed", line(style.GROUP_COLOUR, style.PLAN_DASH))
+    item("movement, arrow = direction", arrow(False))
+    item("planned movement: dashed, open head", arrow(True))
+    item("places sharing one figure", line(style.GROUP_COLOUR, mapview.GROUP_JOIN_DASH, 2, "round"))
+    item("region/country: no exact place", marker(radius=4, imprecise=True), height=1.35)
+    item("sources disagree / plan contradicted", marker(radius=4.5, conflict=True), height=1.1)
+    item(f"figure age: new → {style.STALE_DAYS // 30}+ months", ages)
+
+    y += 0.2 * row
+    rows_used += 0.2
+    heading("Troops (circle area)")
+    sizes = style.LEGEND_SIZES
+    big = kit.pt(style.radius_px(max(sizes)))
+    base_y = y + 2 * big - 0.4 * row
+    x = 2 * s
+    for n in sizes:
+        r = kit.pt(style.radius_px(n))
+        if draw:  # at the map's own scale, whatever the spacing
+            draw_marker(lg, kit, spec(radius=style.radius_px(n)), x + r, base_y - r, transform=lg.transData,
+                        clip=False)
+        text(x + r, base_y + 3 * s, f"{n:,}", item_fp, ha="center", va="top")
+        x += 2 * r + 14 * s
+    rows_used -= 0.4
+    return base_y + 3 * s + 12 * s, rows_used * row
+
+
+# ------------------------------------------------------------------------ page
+
+FOOTNOTE = ("Open-source reporting: ranges kept, plans dashed, one figure for several places never split; "
+            "a figure holds until a later claim replaces it and fades as it ages. "
+            "Equirectangular projection.")
+
+
+def _wrap(text: str, width_pt: float, size_pt: float, max_lines: int, overflow: str = " …") -> list[str]:
+    """Wrap to a width in points (DejaVu Sans averages about 0.55 em per character)."""
+    chars = max(30, int(width_pt / (size_pt * 0.56)))
+    lines = textwrap.wrap(text, width=chars)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(10, chars - len(overflow))].rstrip(" ;,·") + overflow
+    return lines
+
+
+def milestone_on(ds: Dataset, snap: Snapshot, within_days: int = 45) -> str | None:
+    """The latest milestone on or before the day (within ``within_days``), among those
+    known on ``snap.known_on``: 'Reversal: 250-350 stay (20 Oct 2025)'."""
+    best = None
+    for e in ds.events:
+        src = ds.sources.get(e.source)
+        if src is not None and src.published > snap.known_on:
+            continue
+        if e.date.start <= snap.on and (snap.on - e.date.start).days <= within_days:
+            if best is None or e.date.start > best.date.start:
+                best = e
+    return f"{best.label} ({best.date.label()})" if best else None
+
+
+def source_line(snap: Snapshot, show_plans: bool = True) -> str:
+    """'Sources: Outlet (18 Aug 2025) · … . Basemap: Natural Earth (public domain).'"""
+    srcs = mapview.shown_sources(snap, show_plans)
+    listed = " · ".join(f"{s.outlet} ({day_label(s.published)})" for s in srcs) if srcs else "none for this day"
+    return f"Sources: {listed}. {mapview.BASEMAP_CREDIT}."
+
+
+def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=None,
+          size_px=DEFAULT_SIZE_PX, dpi=DEFAULT_DPI, extent=None, show_plans=True) -> tuple[Figure, tuple[int, int]]:
+    w_px, h_px = check_size(size_px, dpi)
+    if extent is not None:
+        extent = check_extent(extent)
+    w_in, h_in = w_px / dpi, h_px / dpi
+    fig = Figure(figsize=(w_in, h_in), dpi=dpi, facecolor=WHITE)
+    FigureCanvasAgg(fig)
+    # fonts, markers and margins scale with the page; a page narrower than 16:9 keeps
+    # larger type (the header wraps, the map narrows) rather than shrinking to fit
+    s = min(w_in / _REF_IN[0] * 1.3, h_in / _REF_IN[1])
+    kit = _Kit(fig, s)
+    kit.renderer = fig.canvas.get_renderer()
+    sc = scene(ds, snap, show_plans)
+    snap = sc.snap
+    title = mapview.DEFAULT_TITLE if title is None else title
+    subtitle = mapview.DEFAULT_SUBTITLE if subtitle is None else subtitle
+
+    # --- page: a full-figure axes in inches, for the header and the footer
+    page = fig.add_axes((0, 0, 1, 1))
+    page.set_axis_off()
+    page.set_xlim(0, w_in)
+    page.set_ylim(0, h_in)
+    page.set_zorder(20)
+    page.patch.set_alpha(0)
+    margin = kit.inch(0.32)
+    top, bottom = h_in - kit.inch(0.2), kit.inch(0.16)
+    marking = (marking or "").strip()
+    if marking:
+        mark_fp = kit.font(10, bold=True)
+        for yy, va in ((top, "top"), (bottom, "bottom")):
+            t = _text(page, w_in / 2, yy, marking, mark_fp, ha="center", va=va)
+            t.set_bbox(dict(boxstyle="square,pad=0.25", facecolor=WHITE, edgecolor=style.GROUP_COLOUR,
+                            linewidth=0.8 * s))
+        top -= kit.inch(0.34)
+        bottom += kit.inch(0.32)
+
+    y = top
+    usable_px = (w_in - 2 * margin) * dpi
+
+    def fits(text, fp) -> bool:
+        return _measure(kit, page, text, fp)[0] <= usable_px
+
+    def lines_of(text, fp, max_lines=2) -> list[str]:
+        """Wrap a header line to the page width, measured, at word boundaries."""
+        if fits(text, fp):
+            return [text]
+        words, out, cur = text.split(" "), [], ""
+        for word in words:
+            trial = f"{cur} {word}".strip()
+            if cur and not fits(trial, fp):
+                out.append(cur)
+                cur = word
+            else:
+                cur = trial
+        out.append(cur)
+        return out[:max_lines - 1] + [" ".join(out[max_lines - 1:])] if len(out) > max_lines else out
+
+    title_fp = kit.font(20, bold=True)
+    for line in lines_of(title, title_fp):
+        _text(page, margin, y, line, title_fp, ha="left", va="top")
+        y -= kit.inch(20 * 1.3 / 72)
+    y -= kit.inch(20 * 0.1 / 72)
+    if subtitle:
+        sub_fp = kit.font(12)
+        for line in lines_of(subtitle, sub_fp):
+            _text(page, margin, y, line, sub_fp, colour=SECONDARY_TEXT, ha="left", va="top")
+            y -= kit.inch(12 * 1.45 / 72)
+    y -= kit.inch(0.02)
+    date_fp, known_fp = kit.font(16, bold=True), kit.font(11.5)
+    date_text = day_label(snap.on)
+    _text(page, margin, y, date_text, date_fp, ha="left", va="top")
+    known = [f"as known on {day_label(snap.known_on)}"]
+    if snap.phase is not None:
+        known.append(snap.phase.name)
+    if not show_plans:
+        known.append("plans hidden")
+    ms = milestone_on(ds, snap)
+    if ms:
+        known.append(f"latest milestone: {ms}")
+    date_w = _measure(kit, page, date_text, date_fp)[0] + 0.14 * s * dpi
+    # beside the date; what does not fit there goes on a line of its own below
+    first, rest = "  ·  ".join(known), []
+    while len(known) > 1 and _measure(kit, page, first, known_fp)[0] > usable_px - date_w:
+        rest.insert(0, known.pop())
+        first = "  ·  ".join(known)
+    _text(page, margin + date_w / dpi, y - kit.inch(0.035), first, known_fp, ha="left", va="top")
+    y -= kit.inch(16 * 1.5 / 72)
+    if rest:
+        _text(page, margin, y, "  ·  ".join(rest), known_fp, ha="left", va="top")
+        y -= kit.inch(11.5 * 1.5 / 72)
+    stale = mapview.staleness_text(snap)
+    if stale:
+        y -= kit.inch(0.03)
+        warn_fp = kit.font(11, bold=True)
+        warn = lines_of("⚠ " + stale, warn_fp)
+        t = _text(page, margin + kit.inch(0.06), y, "\n".join(warn), warn_fp, ha="left", va="top",
+                  linespacing=1.3)
+        t.set_bbox(dict(boxstyle="square,pad=0.3", facecolor=WHITE, edgecolor=style.CONFLICT_COLOUR,
+                        linewidth=2.5 * s))
+        y -= kit.inch(11 * (1.9 + 1.3 * (len(warn) - 1)) / 72)
+    header_bottom = y - kit.inch(0.06)
+
+    src_fp, note_fp = kit.font(8.5), kit.font(7.5, italic=True)
+    usable_pt = (w_in - 2 * margin) * 72 / s
+    src_lines = _wrap(source_line(snap, show_plans), usable_pt, 8.5, max_lines=3,
+                      overflow=" … (every source is in the GeoJSON export)")
+    yb = bottom
+    for line in reversed(_wrap(FOOTNOTE, usable_pt, 7.5, max_lines=2)):
+        _text(page, margin, yb, line, note_fp, colour=SECONDARY_TEXT, ha="left", va="bottom")
+        yb += kit.inch(7.5 * 1.4 / 72)
+    yb += kit.inch(0.02)
+    for line in reversed(src_lines):
+        _text(page, margin, yb, line, src_fp, ha="left", va="bottom")
+        yb += kit.inch(8.5 * 1.35 / 72)
+    footer_top = yb + kit.inch(0.06)
+
+    # --- map box and legend panel
+    legend_w, gap = kit.inch(2.75), kit.inch(0.2)
+    slot_x0 = margin
+    slot_w = w_in - 2 * margin - legend_w - gap
+    slot_y0, slot_y1 = footer_top, header_bottom
+    slot_h = slot_y1 - slot_y0
+    if slot_w <= 0 or slot_h <= kit.inch(1.0):
+        raise ValueError(f"size {w_px}x{h_px} px leaves no room for the map under the title and above the "
+                         "source line; use a larger size (e.g. 1920x1080) or shorter texts")
+    want = extent or fit_extent(sc)
+    view, ratio = _frame(want, slot_w / slot_h, _coverage())
+    if ratio < slot_w / slot_h:
+        map_w, map_h = slot_h * ratio, slot_h
+    else:
+        map_w, map_h = slot_w, slot_w / ratio
+    west, south, east, north = view
+    ax = fig.add_axes((slot_x0 / w_in, (slot_y1 - map_h) / h_in, map_w / w_in, map_h / h_in))
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    # plate carrée with aspect 1/cos(lat0): equirectangular, standard parallel lat0
+    ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)), adjustable="datalim")
+    ax.apply_aspect()
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor(mapview.SEA)
+    for spine in ax.spines.values():
+        spine.set_edgecolor(SECONDARY_TEXT)
+        spine.set_linewidth(0.8 * s)
+
+    names = _draw_basemap(ax, kit, ds, view)
+    radii, boxes, along = _draw_posture(ax, kit, sc)
+    _draw_scale_bar(ax, kit, view)
+    _draw_legend(fig, kit, slot_x0 + map_w + gap, slot_y1, legend_w, slot_h)
+    scale_box = [t.get_window_extent(kit.renderer) for t in ax.texts[-3:]]
+    collisions = _place_labels(ax, kit, _labels(ax, kit, sc, radii), boxes + scale_box,
+                               [t.get_window_extent(kit.renderer) for t in names] + along)
+    return fig, collisions
+
+
+# ------------------------------------------------------------------------ public API
+
+def render_brief(ds: Dataset, snap: Snapshot, *, title: str | None = None, subtitle: str | None = None,
+                 marking: str | None = None, size_px: tuple[int, int] = DEFAULT_SIZE_PX, dpi: float = DEFAULT_DPI,
+                 extent: tuple[float, float, float, float] | None = None, fmt: str = "png",
+                 show_plans: bool = True) -> bytes:
+    """One briefing image of ``snap`` as PNG, SVG or PDF bytes.
+
+    ``size_px`` is exact for PNG (width x height pixels at ``dpi``); SVG and PDF get the
+    same page in inches (size / dpi). ``extent`` is (west, south, east, north) in
+    degrees; by default the view fits everything shown. ``title``/``subtitle`` default
+    to the live map's. Raises ValueError on a bad size, dpi, extent or format, saying
+    what would be right.
+    """
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in FORMATS.values():
+        raise ValueError(f"unknown image format {fmt!r}; expected one of {', '.join(FORMATS.values())}")
+    with _LOCK, matplotlib.rc_context(_RC):
+        fig, _ = _draw(ds, snap, title=title, subtitle=subtitle, marking=marking, size_px=size_px, dpi=dpi,
+                       extent=extent, show_plans=show_plans)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor=WHITE)
+    return buf.getvalue()
+
+
+def write_brief(ds: Dataset, snap: Snapshot, path: str | Path, **opts) -> Path:
+    """Render and write atomically; the format follows the extension (.png, .svg, .pdf)."""
+    from .export import write_atomic
+
+    path = Path(path)
+    data = render_brief(ds, snap, fmt=format_of(path), **opts)
+    write_atomic(path, data)
+    return path
+
+
+def render_rgb(ds: Dataset, snap: Snapshot, **opts):
+    """The PNG image as an (height, width, 3) uint8 array (animation frames)."""
+    import numpy as np
+
+    with _LOCK, matplotlib.rc_context(_RC):
+        fig, _ = _draw(ds, snap, **opts)
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
+
+
+# ------------------------------------------------------------------------ milestones
+
+@dataclass(frozen=True)
+class Milestone:
+    date: dt.date
+    label: str
+
+    def filename(self, ext: str = ".png") -> str:
+        """'2025-10-20_reversal-250-350-stay.png'."""
+        return f"{self.date.isoformat()}_{slugify(self.label)}{ext}"
+
+
+def slugify(text: str, max_len: int = 48) -> str:
+    """'Reversal: 250-350 stay' -> 'reversal-250-350-stay' (ASCII, safe in file names)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_len].rstrip("-") or "milestone"
+
+
+def milestones(ds: Dataset, known_on: dt.date | None = None) -> list[Milestone]:
+    """Events and phase starts in date order, one per day (a day's labels joined).
+    Events whose source was published after ``known_on`` are left out: they were not
+    known then."""
+    by_day: dict[dt.date, list[str]] = {}
+    for e in ds.events:
+        src = ds.sources.get(e.source)
+        if known_on is not None and src is not None and src.published > known_on:
+            continue
+        by_day.setdefault(e.date.start, []).append(e.label)
+    for p in ds.phases:
+        by_day.setdefault(p.start, []).append(f"{p.name} begins")
+    return [Milestone(d, "; ".join(dict.fromkeys(labels))) for d, labels in sorted(by_day.items())]
+
+
+# ------------------------------------------------------------------------ animation
+
+def animation_days(ds: Dataset, known_on: dt.date | None = None, start: dt.date | None = None,
+                   end: dt.date | None = None) -> list[dt.date]:
+    """The change dates (geo.posture.change_dates) within [start, end]."""
+    return [d for d in change_dates(ds, known_on)
+            if (start is None or d >= start) and (end is None or d <= end)]
+
+
+def animation_extent(ds: Dataset, days: Iterable[dt.date], known_on=None, show_plans=True):
+    """One view for every frame (the union of what any frame shows), so the map holds
+    still while the posture changes."""
+    boxes = [fit_extent(scene(ds, snapshot(ds, d, known_on), show_plans)) for d in days]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def render_animation(ds: Dataset, days: list[dt.date], *, known_on: dt.date | None = None, fmt: str = "gif",
+                     fps: float = 1.0, size_px: tuple[int, int] = (1280, 720), dpi: float = 100,
+                     title: str | None = None, subtitle: str | None = None, marking: str | None = None,
+                     show_plans: bool = True, extent=None,
+                     progress: Callable[[int, int, dt.date], None] | None = None) -> bytes:
+    """A GIF (or MP4) stepping through ``days``: every frame a full briefing image (title,
+    date, legend, source line) on one fixed view. ``progress(i, n, day)`` is called
+    after each frame."""
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in ANIMATION_FORMATS.values():
+        raise ValueError(f"unknown animation format {fmt!r}; expected gif or mp4")
+    if not days:
+        raise ValueError("no dates to animate: the dataset has no change dates in the chosen period")
+    if not (0.1 <= fps <= 30):
+        raise ValueError(f"fps {fps:g} is out of range; expected 0.1-30 frames per second")
+    check_size(size_px, dpi)
+    if fmt == "mp4":
+        _ffmpeg()  # fail before rendering every frame
+    view = check_extent(extent) if extent is not None else animation_extent(ds, days, known_on, show_plans)
+    frames = []
+    for i, day in enumerate(days):
+        frames.append(render_rgb(ds, snapshot(ds, day, known_on), title=title, subtitle=subtitle, marking=marking,
+                                 size_px=size_px, dpi=dpi, show_plans=show_plans, extent=view))
+        if progress is not None:
+            progress(i + 1, len(days), day)
+    return _gif_bytes(frames, fps) if fmt == "gif" else _mp4_bytes(frames, fps)
+
+
+def _gif_bytes(frames, fps: float) -> bytes:
+    from PIL import Image
+
+    # One palette for every frame (built from all of them, no dithering) keeps colours
+    # steady from frame to frame and the bytes deterministic.
+    images = [Image.fromarray(f) for f in frames]
+    strip = Image.new("RGB", (images[0].width, images[0].height * len(images)))
+    for k, im in enumerate(images):
+        strip.paste(im, (0, k * images[0].height))
+    palette = strip.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    quantized = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    buf = io.BytesIO()
+    quantized[0].save(buf, format="GIF", save_all=True, append_images=quantized[1:],
+                      duration=int(round(1000 / fps)), loop=0, optimize=False, disposal=1)
+    return buf.getvalue()
+
+
+def _ffmpeg() -> str:
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:  # no binary for this platform, or the package is missing
+        raise ValueError(f"MP4 needs the ffmpeg binary of imageio-ffmpeg, which is not available here ({exc}); "
+                         "write a .gif instead") from None
+
+
+def _mp4_bytes(frames, fps: float) -> bytes:
+    import imageio.v2 as imageio
+    import numpy as np
+
+    _ffmpeg()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "animation.mp4"
+        writer = imageio.get_writer(str(path), format="FFMPEG", mode="I", fps=fps, codec="libx264",
+                                    pixelformat="yuv420p", macro_block_size=1, ffmpeg_log_level="error",
+                                    output_params=["-movflags", "+faststart"])
+        try:
+            for f in frames:
+                # yuv420p needs even sides: pad by one pixel rather than rescale
+                h, w = f.shape[:2]
+                if h % 2 or w % 2:
+                    f = np.pad(f, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+                writer.append_data(f)
+        finally:
+            writer.close()
+        return path.read_bytes()
+
+
+def write_animation(ds: Dataset, days: list[dt.date], path: str | Path, **opts) -> Path:
+    """Render and write atomically; .gif or .mp4 by extension."""
+    from .export import write_atomic
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in ANIMATION_FORMATS:
+        raise ValueError(f"cannot tell the animation format of {str(path)!r}: use .gif or .mp4 as the extension")
+    data = render_animation(ds, days, fmt=ANIMATION_FORMATS[suffix], **opts)
+    write_atomic(path, data)
+    return path
