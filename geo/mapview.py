@@ -444,7 +444,7 @@ CSS = f"""
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; pointer-events: none; }}
 .pa-label b {{ font-size: 12px; }}
 .pa-label .pa-l-plan {{ font-style: italic; }}
-.pa-label .pa-l-warn {{ color: #8a4b00; font-weight: 700; }}
+.pa-label .pa-l-warn {{ color: {style.WARN_TEXT_COLOUR}; font-weight: 700; }}
 .pa-leader {{ position: absolute; left: 0; top: 0; overflow: visible; pointer-events: none; }}
 .pa-country {{ position: absolute; transform: translate(-50%, -50%); white-space: nowrap; font-size: 11px;
   letter-spacing: 0.18em; text-transform: uppercase; color: #8d8a82; font-weight: 600; pointer-events: none; }}
@@ -473,7 +473,7 @@ CSS = f"""
 .pa-pop-title {{ font-weight: 700; font-size: 13px; }}
 .pa-pop .pa-quote {{ display: block; font-style: italic; margin-top: 2px; }}
 .pa-pop .pa-src {{ color: #444; }}
-.pa-pop .pa-flag {{ color: #8a4b00; font-weight: 700; }}
+.pa-pop .pa-flag {{ color: {style.WARN_TEXT_COLOUR}; font-weight: 700; }}
 .pa-pop .pa-claim {{ margin: 4px 0; }}
 .pa-badge {{ display: inline-block; font-size: 10px; font-weight: 700; padding: 0 3px; border-radius: 3px; border: 1px solid #444; }}
 .pa-badge.pa-plan {{ border-style: dashed; }}
@@ -503,7 +503,7 @@ def _countries_geojson(ds: Dataset | None):
     return gdf, json.loads(gdf.to_json(drop_id=True))
 
 
-def _country_label_points(gdf, avoid: list[tuple[float, float]]) -> list[tuple[str, float, float]]:
+def country_label_points(gdf, avoid: list[tuple[float, float]]) -> list[tuple[str, float, float]]:
     """Country name points, nudged off posture places so a name never sits under a marker."""
     out = []
     for _, row in gdf.iterrows():
@@ -553,7 +553,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
         avoid = [(ds.places[p].lat, ds.places[p].lon) for p in _index(ds).posture_places]
     names = folium.FeatureGroup(name="Country names", control=False)
     iso_by_name = dict(zip(gdf["name"], gdf["iso_a3"]))
-    for name, lat, lon in _country_label_points(gdf, avoid):
+    for name, lat, lon in country_label_points(gdf, avoid):
         cls = "pa-country pa-focus" if iso_by_name.get(name) in focus else "pa-country"
         names.add_child(Label((lat, lon), f'<div class="{cls}">{esc(name)}</div>', pane="paCountryNames"))
     m.add_child(names)
@@ -797,7 +797,7 @@ def _ppd(zoom: float, lat: float) -> float:
     return (_world_px(lat - 0.5, 0, zoom)[1] - _world_px(lat + 0.5, 0, zoom)[1])
 
 
-def _curve(lat0, lon0, lat1, lon1, bend: float, trim0_deg: float, trim1_deg: float, n: int = 20):
+def curve(lat0, lon0, lat1, lon1, bend: float, trim0_deg: float, trim1_deg: float, n: int = 20):
     """A gentle quadratic arc from origin to destination, trimmed at both ends so the
     arrow starts and stops at the markers' edges. Returns [(lat, lon), ...]."""
     k = math.cos(math.radians((lat0 + lat1) / 2))
@@ -868,7 +868,7 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
         r0 = radius_at.get((round(ms.origin.lat, 4), round(ms.origin.lon, 4)), style.NO_FIGURE_RADIUS_PX)
         r1 = radius_at.get((round(ms.destination.lat, 4), round(ms.destination.lon, 4)), style.NO_FIGURE_RADIUS_PX)
         bend = 0.16 * (1 if i % 2 == 0 else -1) * (1 + 0.5 * (i // 2))
-        pts = _curve(ms.origin.lat, ms.origin.lon, ms.destination.lat, ms.destination.lon, bend,
+        pts = curve(ms.origin.lat, ms.origin.lon, ms.destination.lat, ms.destination.lon, bend,
                      (r0 + 3) / ppd, (r1 + 4) / ppd)
         plan = m.basis == "plan"
         src = ms.source
@@ -935,11 +935,16 @@ def shown_sources(snap, show_plans: bool = True):
     return sorted(seen.values(), key=lambda s: (s.published, s.id))
 
 
+#: A chosen day this far past the newest source gets the warning box; a few days' gap
+#: is normal between reports and would only train users to ignore the box.
+STALE_WARNING_DAYS = 14
+
+
 def staleness_text(snap) -> str | None:
     """'No source published after 23 Feb 2026 — 9 months before the chosen date; …', or
-    None while the chosen day is not past the newest source known."""
+    None while the chosen day is within STALE_WARNING_DAYS of the newest source known."""
     gap = snap.days_since_latest_source
-    if gap is None or gap <= 0:
+    if gap is None or gap <= STALE_WARNING_DAYS:
         return None
     return (f"No source published after {day_label(snap.latest_published)} — "
             f"{age_label(gap)} before the chosen date; figures shown are the last reported.")

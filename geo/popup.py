@@ -21,6 +21,7 @@ import re
 
 from .dates import age_label
 from .model import Claim, Dataset, Movement, Place, Source
+from . import style
 from .style import CONFLICT_COLOUR, status_colour, status_label
 
 #: Hidden marker in a tooltip that tells the dashboard which place was clicked.
@@ -185,7 +186,7 @@ PANEL_CSS = f"""
 .pa-badge.pa-plan {{ border-style: dashed; background: #fff; }}
 .pa-badge.pa-report {{ background: #444; color: #fff; }}
 .pa-chip {{ display: inline-block; width: .7rem; height: .7rem; border-radius: 50%; margin-right: .25rem; vertical-align: -1px; border: 1px solid #444; }}
-.pa-flag {{ color: #8a4b00; font-weight: 700; }}
+.pa-flag {{ color: {style.WARN_TEXT_COLOUR}; font-weight: 700; }}
 .pa-warn {{ border-left: 4px solid {CONFLICT_COLOUR}; padding: .2rem .5rem; margin: .4rem 0; background: #fff8ec; }}
 .pa-quote {{ display: block; font-style: italic; color: #333; margin-top: .15rem; }}
 .pa-claim {{ margin: .3rem 0; }}

@@ -69,7 +69,7 @@ PT_PER_PX = 0.75
 WHITE = "#FFFFFF"
 SECONDARY_TEXT = style.GROUP_COLOUR
 #: the live map's warning text colour (its CSS .pa-l-warn), for "⚠" label lines
-WARN_TEXT = getattr(style, "WARN_TEXT_COLOUR", "#8a4b00")
+WARN_TEXT = style.WARN_TEXT_COLOUR
 COUNTRY_TEXT = "#8d8a82"   # the live map's country-name grey (.pa-country)
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -586,7 +586,7 @@ def _draw_basemap(ax, kit: _Kit, ds: Dataset, view) -> list:
     avoid = [(ds.places[p].lat, ds.places[p].lon) for p in _index(ds).posture_places]
     iso_by_name = dict(zip(countries["name"], countries["iso_a3"]))
     names = []
-    for name, lat, lon in mapview._country_label_points(countries, avoid):
+    for name, lat, lon in mapview.country_label_points(countries, avoid):
         if not (west + 0.2 < lon < east - 0.2 and south + 0.1 < lat < north - 0.1):
             continue
         big = iso_by_name.get(name) in focus
@@ -659,7 +659,7 @@ def _draw_move(ax, kit: _Kit, ms, i: int, radius_at: dict, deg_per_pt: float) ->
     r0 = radius_at.get((round(o.lat, 4), round(o.lon, 4)), style.NO_FIGURE_RADIUS_PX)
     r1 = radius_at.get((round(d.lat, 4), round(d.lon, 4)), style.NO_FIGURE_RADIUS_PX)
     bend = 0.16 * (1 if i % 2 == 0 else -1) * (1 + 0.5 * (i // 2))
-    pts = mapview._curve(o.lat, o.lon, d.lat, d.lon, bend, (r0 + 3) * deg_per_px, (r1 + 4) * deg_per_px)
+    pts = mapview.curve(o.lat, o.lon, d.lat, d.lon, bend, (r0 + 3) * deg_per_px, (r1 + 4) * deg_per_px)
     plan = m.basis == "plan"
     (la0, lo0), (la1, lo1) = pts[-3], pts[-1]
     head = style.arrow_head(lo0, la0, lo1, la1, size_deg=13 * deg_per_px)

@@ -26,6 +26,7 @@ MOVEMENT_COLOUR = "#CC79A7"   # reddish purple: apart from every status colour
 GROUP_COLOUR = "#444444"
 TEXT_COLOUR = "#222222"
 CONFLICT_COLOUR = "#E69F00"   # orange ring: two sources disagree
+WARN_TEXT_COLOUR = "#8A4B00"  # dark amber text for warnings: readable on white and in grey
 
 #: Plans are dashed everywhere (Leaflet dashArray and matplotlib linestyle alike).
 PLAN_DASH = "6 5"

@@ -52,7 +52,7 @@ OUT = OUT_DIR / "countries.geojson"
 MAX_BYTES = 300 * 1024
 
 # Region of interest: Iraq, Syria, Kuwait, Jordan and the edges of neighbours.
-BBOX = (34.0, 27.0, 50.0, 39.5)  # lon_min, lat_min, lon_max, lat_max
+BBOX = (29.0, 23.0, 56.0, 41.0)  # lon_min, lat_min, lon_max, lat_max: fills a 16:9 frame around the data
 # Visvalingam-Whyatt tolerance in degrees: removes vertices whose triangle is
 # smaller than about (0.01 deg)^2 (~1 km^2).  The 1:50m source is already
 # coarse, so this is deliberately light.
@@ -79,6 +79,9 @@ ISO_NUMERIC_TO_A3 = {
     "682": "SAU",
     "760": "SYR",
     "792": "TUR",
+    "795": "TKM",
+    "784": "ARE",
+    "512": "OMN",
     "818": "EGY",
 }
 # Features without an ISO numeric id in world-atlas (iso_a3 stays null).

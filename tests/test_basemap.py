@@ -26,7 +26,7 @@ from geo.basemap import (  # noqa: E402
     load_kurdistan_region,
 )
 
-BBOX = (34.0, 27.0, 50.0, 39.5)
+BBOX = (29.0, 23.0, 56.0, 41.0)
 MAX_BYTES = 300 * 1024
 
 

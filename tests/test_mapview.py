@@ -290,3 +290,9 @@ def test_planned_figure_stays_dashed_under_a_reported_status(ds):
     assert ps.basis == "report" and ps.figure_claim.basis == "plan"
     spec = next(s for s in marker_specs(snapshot(ds, "2025-10-21")) if s.key == "iraq")
     assert spec.dashed and "(plan)" in spec.label_lines[1]
+
+
+def test_no_staleness_box_for_a_gap_of_days(ds):
+    # 20 Aug 2025 as known on 19 Aug: a one-day gap is normal reporting rhythm, not staleness
+    assert staleness_text(snapshot(ds, "2025-08-20", "2025-08-19")) is None
+    assert staleness_text(snapshot(ds, "2025-09-20", "2025-08-19")).startswith("No source published after 19 Aug 2025")
