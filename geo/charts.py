@@ -1,0 +1,443 @@
+"""The timeline chart of the analysis pages, as a Vega-Lite specification built from
+:mod:`geo.analysis` (shown with ``st.vega_lite_chart``; Vega-Lite is what Altair writes).
+
+One row per series (a place, a group figure, a country), stacked on a shared time
+axis, in the map's visual language (:mod:`geo.style`): colour is the status, plans are
+dashed, a range is a band between its bounds, an open bound is a line at the known
+bound with a triangle pointing to the open side (never a band into numbers no one
+gave). A thin strip along the top of each row shows the status in force even where no
+figure was given. Phases are shaded, milestones are dotted rules, the day chosen on the
+map is a solid rule.
+
+Why plain dicts rather than Altair objects: Altair deep-copies every layer each time
+layers are combined or configured, and validates on output; a fifteen-row chart took
+two to four seconds per rerun, too slow for scrubbing dates. The specification here is
+the same JSON, built in milliseconds, and the tests validate it against the Vega-Lite
+schema that Altair ships. Data sit once in the top-level ``datasets`` (layers refer to
+them by name), so every value drawn can be read back (:func:`chart_values`).
+
+Pure: no Streamlit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+
+import pandas as pd
+
+from . import style
+from .model import STATUSES
+
+#: Vega-Lite dash arrays: reports solid, plans dashed as on the map (style.PLAN_DASH).
+DASHES = {"report": [1, 0], "plan": [float(x) for x in style.PLAN_DASH.split()]}
+ROW_HEIGHT = 110
+EMPTY_ROW_HEIGHT = 26
+STRIP_PX = 7
+PLAN_MARKER = "diamond"
+AXIS_PX = 44
+
+
+class _Datasets:
+    """The chart's data, held once in the specification's top-level ``datasets`` and
+    named by a hash of their content (equal data are stored once)."""
+
+    def __init__(self):
+        self.datasets: dict[str, list[dict]] = {}
+
+    def __call__(self, values: list[dict]) -> dict:
+        name = "d" + hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        self.datasets[name] = values
+        return {"name": name}
+
+
+def _iso(value) -> str | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _plain(value):
+    """A JSON-safe scalar: pandas NA/NaN -> None, numpy scalars -> Python, dates -> ISO."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return _iso(value)
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """Rows as JSON-safe dicts (what the chart embeds)."""
+    cols = columns or list(df.columns)
+    return [{c: _plain(v) for c, v in zip(cols, row)} for row in df[cols].itertuples(index=False)]
+
+
+# ------------------------------------------------------------- encoding parts
+
+def _utc(day: dt.date) -> dict:
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
+
+
+def _x(field: str, domain: tuple[dt.date, dt.date], axis: bool) -> dict:
+    """A time position on the shared axis. The scale is UTC, like the ISO day strings
+    Vega parses, so a day never shifts with the reader's time zone."""
+    return {"field": field, "type": "temporal", "title": None,
+            "scale": {"type": "utc", "domain": [_utc(domain[0]), _utc(domain[1])]},
+            "axis": {"format": "%b %Y", "labelAngle": 0, "grid": False, "tickCount": "month",
+                     "labelOverlap": True} if axis else None}
+
+
+def _f(field: str, kind: str = "temporal") -> dict:
+    return {"field": field, "type": kind}
+
+
+def _tip(field: str, title: str) -> dict:
+    return {"field": field, "type": "nominal", "title": title}
+
+
+#: A figure with no status of its own (a country sum) is drawn in the no-figure grey.
+UNKNOWN_STATUS = "unknown"
+
+
+def _colour(field: str, legend: bool) -> dict:
+    scale = {"domain": [*style.STATUS_COLOURS, UNKNOWN_STATUS],
+             "range": [*style.STATUS_COLOURS.values(), style.NO_FIGURE_COLOUR]}
+    # Legend labels in words ("Handed over / withdrawn"), keyed by the status code.
+    label = " : ".join(f"datum.label === '{k}' ? '{v}'" for k, v in STATUSES.items()) + " : datum.label"
+    return {"field": field, "type": "nominal", "scale": scale,
+            "legend": {"title": "Status", "labelExpr": label, "orient": "bottom",
+                       "values": list(style.STATUS_COLOURS), "symbolType": "stroke", "symbolStrokeWidth": 3}
+            if legend else None}
+
+
+def _dash(legend: bool) -> dict:
+    return {"field": "basis", "type": "nominal",
+            "scale": {"domain": list(DASHES), "range": list(DASHES.values())},
+            "legend": {"title": "Basis", "orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": 2,
+                       "symbolSize": 300,
+                       "labelExpr": "datum.label === 'plan' ? 'plan (announced)' : 'report (said to have happened)'"}
+            if legend else None}
+
+
+def _axis_y(ymax: float, has_numbers: bool) -> dict:
+    """The y axis: the same width on every row (minExtent = maxExtent), so that the
+    rows' time axes line up; invisible on a row with no figure."""
+    if not has_numbers:
+        return {"title": None, "labels": False, "ticks": False, "domain": False, "grid": False,
+                "minExtent": AXIS_PX, "maxExtent": AXIS_PX}
+    axis = {"title": None, "format": ",d", "tickCount": 3, "tickMinStep": 1, "grid": True, "gridOpacity": 0.4,
+            "minExtent": AXIS_PX, "maxExtent": AXIS_PX}
+    if ymax <= 1:
+        axis["values"] = [0]
+    return axis
+
+
+def _layer(data: dict, mark: dict, encoding: dict, **extra) -> dict:
+    return {"data": data, "mark": mark, "encoding": encoding, **extra}
+
+
+SEGMENT_TOOLTIP = [
+    _tip("series", "Series"), _tip("period", "In force"), _tip("figure", "Figure"),
+    _tip("basis", "Figure basis"), _tip("status_label", "Status"), _tip("as_of", "As of"),
+    _tip("source", "Source"), _tip("published", "Published"), _tip("quote", "Quote"), _tip("claim", "Claim"),
+]
+
+
+def _segments(series: pd.DataFrame) -> list[dict]:
+    out = []
+    for rec in records(series):
+        rec["figure_status"] = rec.get("figure_status") or UNKNOWN_STATUS
+        rec["period"] = (rec["start_label"] if rec["start_label"] == rec["end_label"]
+                         else f"{rec['start_label']} – {rec['end_label']}")
+        out.append(rec)
+    return out
+
+
+def _lines(segs: list[dict]) -> list[dict]:
+    """The horizontal lines drawn: one per single-valued figure, two (its bounds) per range."""
+    out = []
+    for s in segs:
+        if s["shape"] in ("point", "at least", "at most"):
+            out.append({**s, "y": s["value"], "bound": s["shape"]})
+        elif s["shape"] == "range":
+            out.append({**s, "y": s["troops_min"], "bound": "lower"})
+            out.append({**s, "y": s["troops_max"], "bound": "upper"})
+    return out
+
+
+def _steps(segs: list[dict]) -> list[dict]:
+    """Vertical risers joining one single-valued figure to the next, where one interval
+    ends the day the next begins (a step line; never across a gap or a range)."""
+    out = []
+    single = [s for s in segs if s["shape"] in ("point", "at least", "at most")]
+    by_start = {s["start"]: s for s in single}
+    for s in single:
+        nxt = by_start.get(s["end"])
+        if nxt is not None and nxt["value"] != s["value"]:
+            out.append({"x": nxt["start"], "y": s["value"], "y2": nxt["value"], "basis": nxt["basis"],
+                        "figure_status": nxt["figure_status"]})
+    return out
+
+
+def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, plans: list[dict],
+                earlier: list[dict], phases: list[dict], milestones: list[dict],
+                selected: dt.date | None, domain, width: int, axis: bool) -> dict:
+    numeric = [s for s in segs if s["shape"] in ("point", "range", "at least", "at most")]
+    has_numbers = bool(numeric) or any(p.get("value") is not None for p in plans)
+    ymax = max([v for s in numeric for v in (s["troops_min"], s["troops_max"], s["value"]) if v is not None]
+               + [p["value"] for p in plans if p.get("value") is not None]
+               + [e["value"] for e in earlier if e.get("value") is not None] + [1])
+    # Headroom above the highest figure keeps the status strip clear of the lines;
+    # a little room below zero lifts a "0" line off the row's bottom edge.
+    top = ymax * 1.3 if ymax > 1 else 1
+    y_scale = {"domain": [-0.07 * top, top], "nice": False, "zero": False}
+
+    def y(field: str) -> dict:
+        return {"field": field, "type": "quantitative", "scale": y_scale, "axis": _axis_y(ymax, has_numbers)}
+
+    x = _x("start", domain, axis)
+    at_day = _x("date", domain, axis)
+    rule = {"type": "rule", "clip": True}
+    layers = []
+    if phases:
+        layers.append(_layer(reg(phases), {"type": "rect", "clip": True, "opacity": 0.07, "color": style.GROUP_COLOUR},
+                             {"x": x, "x2": {"field": "end"}, "tooltip": [_tip("name", "Phase"), _tip("period", "Dates")]},
+                             transform=[{"filter": "datum.shade"}]))
+    if milestones:
+        layers.append(_layer(reg(milestones), {**rule, "strokeDash": [2, 3], "opacity": 0.45,
+                                               "color": style.TEXT_COLOUR},
+                             {"x": at_day, "tooltip": [_tip("label", "Milestone"), _tip("date_label", "Date")]}))
+    if earlier:
+        layers.append(_layer(reg(_lines(earlier)), {**rule, "strokeWidth": 1.5, "opacity": 0.55,
+                                                    "color": style.GROUP_COLOUR, "strokeDash": [1, 3]},
+                             {"x": x, "x2": {"field": "end"}, "y": y("y"),
+                              "tooltip": [_tip("known", "As known then"), *SEGMENT_TOOLTIP[1:5]]}))
+    bands = [s for s in segs if s["shape"] == "range"]
+    if bands:
+        layers.append(_layer(reg(bands), {"type": "rect", "clip": True, "opacity": 0.22},
+                             {"x": x, "x2": {"field": "end"}, "y": y("troops_min"), "y2": {"field": "troops_max"},
+                              "color": _colour("figure_status", False), "tooltip": SEGMENT_TOOLTIP}))
+    lines = _lines(segs)
+    if lines:
+        layers.append(_layer(reg(lines), {**rule, "strokeWidth": 2.5},
+                             {"x": x, "x2": {"field": "end"}, "y": y("y"), "color": _colour("figure_status", True),
+                              "strokeDash": _dash(True), "tooltip": SEGMENT_TOOLTIP}))
+        steps = _steps(segs)
+        if steps:
+            layers.append(_layer(reg(steps), {**rule, "strokeWidth": 1.2, "opacity": 0.8},
+                                 {"x": _x("x", domain, axis), "y": y("y"), "y2": {"field": "y2"},
+                                  "color": _colour("figure_status", False), "strokeDash": _dash(False)}))
+        # A dot where each figure takes effect: a figure in force for a day or two is
+        # still seen, and each dot is a claim one can hover.
+        starts = [ln for ln in lines if ln["bound"] in ("point", "lower")]
+        layers.append(_layer(reg(starts), {"type": "point", "clip": True, "filled": True, "size": 34, "opacity": 1},
+                             {"x": x, "y": y("y"), "color": _colour("figure_status", False),
+                              "tooltip": SEGMENT_TOOLTIP}))
+    opened = [{**s, "marker": "triangle-up" if s["shape"] == "at least" else "triangle-down"}
+              for s in segs if s["shape"] in ("at least", "at most")]
+    if opened:
+        layers.append(_layer(reg(opened), {"type": "point", "clip": True, "filled": True, "size": 80, "opacity": 1},
+                             {"x": x, "y": y("value"), "shape": {"field": "marker", "type": "nominal", "scale": None},
+                              "color": _colour("figure_status", False), "tooltip": SEGMENT_TOOLTIP}))
+    if plans:
+        layers.append(_layer(reg(plans), {"type": "point", "clip": True, "shape": PLAN_MARKER, "filled": False,
+                                          "size": 90, "strokeWidth": 1.6, "color": style.TEXT_COLOUR},
+                             {"x": at_day, "y": y("value"),
+                              "tooltip": [_tip("figure", "Plan"), _tip("date_label", "For"),
+                                          _tip("status_label", "Status"), _tip("announced", "Announced"),
+                                          _tip("quote", "Quote"), _tip("claim", "Claim")]}))
+    if not has_numbers:  # an invisible axis as wide as the others keeps the row aligned
+        layers.append(_layer(reg([{"y": 0}]), {"type": "rule", "opacity": 0}, {"y": y("y")}))
+    # The status strip: what is said of the place over time, with or without a figure.
+    layers.append(_layer(reg([s for s in segs if s.get("status")]), {"type": "rect", "clip": True},
+                         {"x": x, "x2": {"field": "end"}, "y": {"value": 0}, "y2": {"value": STRIP_PX},
+                          "color": _colour("status", False),
+                          "opacity": {"field": "status_basis", "type": "nominal", "legend": None,
+                                      "scale": {"domain": ["report", "plan"], "range": [1.0, 0.45]}},
+                          "tooltip": SEGMENT_TOOLTIP}))
+    if selected is not None:
+        layers.append(_layer(reg([{"date": selected.isoformat(), "label": f"{selected.day} {selected:%b %Y}"}]),
+                             {**rule, "strokeWidth": 2, "color": style.TEXT_COLOUR},
+                             {"x": at_day, "tooltip": [_tip("label", "Chosen day")]}))
+    head = {"text": title, "anchor": "start", "fontSize": 13, "subtitleFontSize": 11,
+            "subtitleColor": style.GROUP_COLOUR, "offset": 4}
+    if subtitle:
+        head["subtitle"] = subtitle
+    return {"title": head, "width": width, "height": ROW_HEIGHT if has_numbers else EMPTY_ROW_HEIGHT,
+            "layer": layers}
+
+
+def _lanes(milestones: list[dict], domain, width: int, max_lanes: int = 6) -> list[dict]:
+    """Give each milestone a text lane so labels do not overprint, from the label's
+    width in pixels (about 6 px a character at the chart's font size)."""
+    px_per_day = width / max(1, (domain[1] - domain[0]).days)
+    ends: list[float] = []
+    out = []
+    for m in sorted(milestones, key=lambda m: (m["date"], m["event"])):
+        x0 = (dt.date.fromisoformat(m["date"]) - domain[0]).days * px_per_day
+        x1 = x0 + 12 + 6.0 * len(m["label"])
+        lane = next((i for i, end in enumerate(ends) if end < x0), None)
+        if lane is None:
+            if len(ends) < max_lanes:
+                ends.append(x1)
+                lane = len(ends) - 1
+            else:
+                lane = min(range(len(ends)), key=ends.__getitem__)
+        ends[lane] = max(ends[lane], x1)
+        out.append({**m, "lane": lane})
+    return out
+
+
+def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], selected: dt.date | None, domain,
+                width: int) -> dict:
+    lanes = 1 + max((m["lane"] for m in milestones), default=0)
+    lane_px = 15
+    top, bottom = 18, 16  # phase names above the lanes, the chosen day's label below
+    height = top + lane_px * lanes + bottom
+    x = _x("date", domain, False)
+    y_lane = {"field": "y", "type": "quantitative", "scale": {"domain": [0, height], "range": [0, height]},
+              "axis": _axis_y(0, False)}
+    text = {"type": "text", "align": "left", "color": style.TEXT_COLOUR}
+    layers = []
+    if phases:
+        layers.append(_layer(reg(phases), {"type": "rect", "clip": True, "opacity": 0.07, "color": style.GROUP_COLOUR},
+                             {"x": _x("start", domain, False), "x2": {"field": "end"}},
+                             transform=[{"filter": "datum.shade"}]))
+        layers.append(_layer(reg(phases), {**text, "dx": 4, "baseline": "top", "fontSize": 11, "fontWeight": "bold",
+                                           "color": style.GROUP_COLOUR},
+                             {"x": _x("label_at", domain, False), "y": {"value": 2}, "text": _f("name", "nominal"),
+                              "tooltip": [_tip("name", "Phase"), _tip("period", "Dates"),
+                                          _tip("description", "What"), _tip("source", "Source")]}))
+    if milestones:
+        placed = reg([{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones])
+        layers.append(_layer(placed, {"type": "point", "filled": True, "size": 30, "color": style.TEXT_COLOUR},
+                             {"x": x, "y": y_lane,
+                              "tooltip": [_tip("label", "Milestone"), _tip("date_label", "Date"),
+                                          _tip("kind", "Kind"), _tip("source", "Source")]}))
+        layers.append(_layer(placed, {**text, "dx": 5, "fontSize": 10.5},
+                             {"x": x, "y": y_lane, "text": _f("label", "nominal")}))
+    if selected is not None:
+        chosen = reg([{"date": selected.isoformat(), "label": f"chosen day: {selected.day} {selected:%b %Y}"}])
+        layers.append(_layer(chosen, {"type": "rule", "strokeWidth": 2, "color": style.TEXT_COLOUR}, {"x": x}))
+        layers.append(_layer(chosen, {**text, "dx": 4, "baseline": "bottom", "fontSize": 11, "fontWeight": "bold"},
+                             {"x": x, "y": {"value": height}, "text": _f("label", "nominal")}))
+    # An invisible mark: the header keeps its axis width and time scale with no milestone.
+    layers.append(_layer(reg([{"date": domain[0].isoformat(), "y": 0}]), {"type": "rule", "opacity": 0},
+                         {"x": x, "y": y_lane}))
+    return {"title": {"text": "Phases and milestones", "anchor": "start", "fontSize": 12,
+                      "color": style.GROUP_COLOUR},
+            "width": width, "height": height, "layer": layers}
+
+
+def _phase_records(phases: pd.DataFrame, domain) -> list[dict]:
+    out = []
+    for i, rec in enumerate(records(phases)):
+        start = max(dt.date.fromisoformat(rec["start"]), domain[0])
+        end = min(dt.date.fromisoformat(rec["end"]), domain[1])
+        if end <= start:
+            continue
+        rec.update(start=start.isoformat(), end=end.isoformat(), shade=(i % 2 == 0),
+                   label_at=start.isoformat(), period=f"{rec['start_label']} – {rec['end_label']}")
+        out.append(rec)
+    return out
+
+
+def _clip(segs: list[dict], domain) -> list[dict]:
+    lo, hi = domain[0].isoformat(), domain[1].isoformat()
+    out = []
+    for s in segs:
+        if s["end"] <= lo or s["start"] >= hi:
+            continue
+        out.append({**s, "start": max(s["start"], lo), "end": min(s["end"], hi)})
+    return out
+
+
+def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
+                   milestones: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
+                   earlier: pd.DataFrame | None = None, earlier_label: str = "",
+                   selected: dt.date | None = None, domain: tuple[dt.date, dt.date] | None = None,
+                   width: int = 900) -> dict:
+    """Troops over time as a Vega-Lite specification (a dict for ``st.vega_lite_chart``),
+    one row per series of ``series`` (a frame from
+    :func:`geo.analysis.timeline_series` or :func:`~geo.analysis.country_series`),
+    in its row order.
+
+    ``plans`` (:func:`geo.analysis.plan_rows`) adds a hollow diamond where each plan
+    with a figure was set to take effect, also plans replaced before they did;
+    ``earlier`` (another ``timeline_series`` frame, e.g. as known on an earlier day)
+    is drawn as a dotted grey line behind, so the plan then expected sits next to what
+    was later reported. ``domain`` is the (first day, day after last) shown.
+    """
+    if domain is None:
+        if series.empty:
+            today = dt.date.today()
+            domain = (today - dt.timedelta(days=30), today)
+        else:
+            domain = (min(series["start"]), max(series["end"]))
+    phase_recs = _phase_records(phases, domain) if phases is not None and not phases.empty else []
+    mile_recs = [m for m in records(milestones) if domain[0].isoformat() <= m["date"] < domain[1].isoformat()] \
+        if milestones is not None and not milestones.empty else []
+    mile_recs = _lanes(mile_recs, domain, width)
+    reg = _Datasets()
+    rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width)]
+    keys = list(dict.fromkeys(series["series_key"]))
+    for i, key in enumerate(keys):
+        part = series[series["series_key"] == key]
+        segs = _clip(_segments(part), domain)
+        first = part.iloc[0]
+        plan_recs = records(plans[plans["series_key"] == key]) if plans is not None and not plans.empty else []
+        plan_recs = [p for p in plan_recs if p["value"] is not None
+                     and domain[0].isoformat() <= p["date"] < domain[1].isoformat()]
+        earlier_recs = []
+        if earlier is not None and not earlier.empty:
+            earlier_recs = [{**s, "known": earlier_label}
+                            for s in _clip(_segments(earlier[earlier["series_key"] == key]), domain)]
+        rows.append(_series_row(
+            reg, segs, title=str(first["series"]), subtitle=_subtitle(first), plans=plan_recs,
+            earlier=earlier_recs, phases=phase_recs, milestones=mile_recs, selected=selected,
+            domain=domain, width=width, axis=(i == len(keys) - 1)))
+    return {
+        "vconcat": rows, "spacing": 14, "datasets": reg.datasets,
+        "resolve": {"scale": {"color": "shared", "strokeDash": "shared", "y": "independent"}},
+        "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11},
+                   "legend": {"orient": "bottom", "direction": "horizontal", "labelFontSize": 11,
+                              "titleFontSize": 11}},
+    }
+
+
+def _subtitle(first: pd.Series) -> str:
+    if first["layer"] == "group":
+        return "one figure for these places together, never split"
+    if first["layer"] == "country sum":
+        return "sum of the places' figures, only on days when every place has one for the same date"
+    if first["layer"] == "country":
+        return "what sources say of the country as a whole"
+    return ""
+
+
+def chart_values(spec: dict) -> list[dict]:
+    """Every data row embedded in a chart specification, wherever it sits (inline
+    ``values`` or the top-level ``datasets``; Altair's ``chart.to_dict()`` works too)."""
+    out: list[dict] = []
+    for values in spec.get("datasets", {}).values():
+        out.extend(values)
+
+    def walk(node):
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("values"), list):
+                out.extend(data["values"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk({k: v for k, v in spec.items() if k != "datasets"})
+    return out
