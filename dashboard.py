@@ -16,7 +16,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import mapview, style
-from geo.model import DataError
 from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
 from geo.posture import change_dates
 from ui import cache, state
@@ -53,11 +52,7 @@ iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto 
 # The sidebar (page navigation only) starts collapsed: the map needs the width.
 st.set_page_config(page_title="Posture Atlas", layout="wide", initial_sidebar_state="collapsed")
 
-try:
-    ds = cache.dataset()
-except DataError as exc:
-    st.error(f"The dataset could not be loaded. Fix these rows and reload:\n\n```\n{exc}\n```")
-    st.stop()
+ds = cache.dataset_or_stop()
 
 # A play step decided in the last run lands here, before the slider exists.
 if "_play_next" in st.session_state:

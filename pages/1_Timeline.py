@@ -10,9 +10,8 @@ import datetime as dt
 import streamlit as st
 
 from geo import analysis, charts
-from geo.model import DataError
 from geo.posture import change_dates, timeline
-from ui.cache import dataset, posture
+from ui.cache import dataset_or_stop, posture
 from ui.state import FIELDS, bounds, init_view, write_url
 
 st.set_page_config(page_title="Timeline · Posture Atlas", layout="wide")
@@ -20,12 +19,7 @@ st.set_page_config(page_title="Timeline · Posture Atlas", layout="wide")
 #: Fits the wide layout beside the open navigation sidebar on a 1600-pixel screen.
 CHART_WIDTH_PX = 1000
 
-try:
-    ds = dataset()
-except DataError as exc:
-    st.error("The dataset could not be loaded; fix these rows in data/ and reload the page.")
-    st.code(str(exc), language=None)
-    st.stop()
+ds = dataset_or_stop()
 
 for warning in init_view(ds):  # the warning quotes the link's text: shown inert
     st.warning(analysis.md_escape(warning))

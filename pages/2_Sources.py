@@ -8,18 +8,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from geo import analysis
-from geo.model import DataError
-from ui.cache import dataset
+from ui.cache import dataset_or_stop
 from ui.state import FIELDS, bounds, init_view, url_params, write_url
 
 st.set_page_config(page_title="Sources · Posture Atlas", layout="wide")
 
-try:
-    ds = dataset()
-except DataError as exc:
-    st.error("The dataset could not be loaded; fix these rows in data/ and reload the page.")
-    st.code(str(exc), language=None)
-    st.stop()
+ds = dataset_or_stop()
 
 for warning in init_view(ds):  # the warning quotes the link's text: shown inert
     st.warning(analysis.md_escape(warning))

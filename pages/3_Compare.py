@@ -12,18 +12,12 @@ import streamlit as st
 
 from geo import analysis, render
 from geo.dates import parse_day
-from geo.model import DataError
-from ui.cache import dataset, posture
+from ui.cache import dataset_or_stop, posture
 from ui.state import FIELDS, bounds, init_view, write_url
 
 st.set_page_config(page_title="Compare · Posture Atlas", layout="wide")
 
-try:
-    ds = dataset()
-except DataError as exc:
-    st.error("The dataset could not be loaded; fix these rows in data/ and reload the page.")
-    st.code(str(exc), language=None)
-    st.stop()
+ds = dataset_or_stop()
 
 for warning in init_view(ds):  # the warning quotes the link's text: shown inert
     st.warning(analysis.md_escape(warning))
@@ -72,11 +66,10 @@ with col_b.container(border=True):
                   persist_state="session")
     b2.date_input("As known on (B)", key="view_known", min_value=b.first, max_value=b.last,
                   format="YYYY-MM-DD", persist_state="session")
-write_url()
 # Side A joins the map's parameters in the address bar, so a copied link reproduces both sides.
-st.query_params["date_a"] = st.session_state.cmp_date_a.isoformat()
-st.query_params["known_a"] = st.session_state.cmp_known_a.isoformat()
-st.session_state["_cmp_url_seen"] = {"date_a": st.query_params["date_a"], "known_a": st.query_params["known_a"]}
+side_a = {"date_a": st.session_state.cmp_date_a.isoformat(), "known_a": st.session_state.cmp_known_a.isoformat()}
+write_url(side_a)
+st.session_state["_cmp_url_seen"] = side_a
 
 snap_a = posture(st.session_state.cmp_date_a, st.session_state.cmp_known_a)
 snap_b = posture(st.session_state.view_date, st.session_state.view_known)

@@ -6,18 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import analysis
-from geo.model import DataError
-from ui.cache import dataset, posture
+from ui.cache import dataset_or_stop, posture
 from ui.state import FIELDS, bounds, init_view, write_url
 
 st.set_page_config(page_title="Data quality · Posture Atlas", layout="wide")
 
-try:
-    ds = dataset()
-except DataError as exc:
-    st.error("The dataset could not be loaded; fix these rows in data/ and reload the page.")
-    st.code(str(exc), language=None)
-    st.stop()
+ds = dataset_or_stop()
 
 for warning in init_view(ds):  # the warning quotes the link's text: shown inert
     st.warning(analysis.md_escape(warning))

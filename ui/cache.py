@@ -37,6 +37,22 @@ def _dataset(folder: str, stamp: tuple) -> Dataset:
     return load_dataset(folder)
 
 
+def dataset_or_stop() -> Dataset:
+    """The dataset, or every problem in it on screen and the page stopped.
+
+    The problems are shown as preformatted text (``st.code``): a CSV value with
+    backticks or markup cannot break out of it.
+    """
+    from geo.model import DataError
+
+    try:
+        return dataset()
+    except DataError as exc:
+        st.error("The dataset could not be loaded; fix these rows in data/ and reload the page.")
+        st.code(str(exc), language=None)
+        st.stop()
+
+
 def dataset() -> Dataset:
     """The embedded dataset, loaded and indexed once per change of its files."""
     folder = data_dir()
@@ -59,75 +75,6 @@ def posture(on: dt.date, known_on: dt.date, plans: bool = True) -> Snapshot:
     (a place whose claim in force is a plan shows its last report)."""
     folder = data_dir()
     return _snapshot(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans)
-
-
-# ------------------------------------------------------------------ downloads
-# Added for ui/downloads.py: payloads keyed on the data stamp, the dates (ISO strings)
-# and the options, so a slider move does not re-render what was already made.
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _export(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, fmt: str) -> bytes:
-    from geo import export
-
-    return export.render_bytes(export.snapshot_geojson(_snapshot(folder, stamp, on, known_on, plans)), fmt)
-
-
-def export_bytes(on: dt.date, known_on: dt.date, plans: bool, fmt: str) -> bytes:
-    """The day's posture (as the map shows it) as '.geojson', '.gpkg' or '.csv' bytes."""
-    folder = data_dir()
-    return _export(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans, fmt)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _timeline(folder: str, stamp: tuple, known_on: str, fmt: str) -> bytes:
-    from geo import export
-
-    return export.render_bytes(export.timeline_geojson(_dataset(folder, stamp), known_on=dt.date.fromisoformat(known_on)),
-                               fmt)
-
-
-def timeline_bytes(known_on: dt.date, fmt: str = ".geojson") -> bytes:
-    """Every state interval with start/end (QGIS Temporal Controller), as known on a day."""
-    folder = data_dir()
-    return _timeline(str(folder), _stamp(folder), known_on.isoformat(), fmt)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _brief(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, marking: str, fmt: str) -> bytes:
-    from geo.render import render_brief
-
-    ds = _dataset(folder, stamp)
-    return render_brief(ds, _snapshot(folder, stamp, on, known_on, True), fmt=fmt, marking=marking or None,
-                        show_plans=plans)
-
-
-def brief_bytes(on: dt.date, known_on: dt.date, plans: bool, marking: str, fmt: str) -> bytes:
-    """The briefing image (geo.render.render_brief) as 'png', 'svg' or 'pdf' bytes."""
-    folder = data_dir()
-    return _brief(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans, marking, fmt)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _html(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, labels: bool, marking: str) -> bytes:
-    from geo.html_export import export_html
-
-    ds = _dataset(folder, stamp)
-    page = export_html(ds, _snapshot(folder, stamp, on, known_on, True), show_plans=plans, labels=labels,
-                       marking=marking or None)
-    return page.encode("utf-8")
-
-
-def html_bytes(on: dt.date, known_on: dt.date, plans: bool, labels: bool, marking: str) -> bytes:
-    """The self-contained offline HTML map (geo.html_export.export_html), UTF-8."""
-    folder = data_dir()
-    return _html(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans, labels, marking)
-
-
-def data_stamp() -> tuple:
-    """The data folder and its files' modification times: part of any key for a payload
-    kept outside these caches (the animation, made on request with a progress bar)."""
-    folder = data_dir()
-    return (str(folder), _stamp(folder))
 
 
 # ------------------------------------------------------------------- downloads

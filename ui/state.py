@@ -138,9 +138,13 @@ def url_params(state: dict | None = None) -> dict[str, str]:
     return out
 
 
-def write_url() -> None:
-    """Put the view in the address bar (only when it changed, to avoid extra reruns)."""
+def write_url(extra: dict[str, str] | None = None) -> None:
+    """Put the view in the address bar (only when it changed, to avoid extra reruns).
+
+    ``extra`` adds a page's own parameters (Compare's ``date_a``) to the shared view's.
+    """
     wanted = url_params()
+    wanted.update(extra or {})
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     st.session_state["_url_seen"] = wanted
