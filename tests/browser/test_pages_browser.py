@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, MAP_FRAME
+from tests.browser.conftest import ARTIFACTS, MAP_FRAME, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,6 @@ def date_shown(page, label: str) -> str:
     group = page.get_by_role("group", name=label).first
     group.wait_for(timeout=WAIT_MS)
     return re.sub(r"\s+", "", group.inner_text())
-
-
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the run (no 'running' status widget)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=WAIT_MS)
-    page.wait_for_timeout(300)
 
 
 def expect_map_date(page, label: str) -> None:
