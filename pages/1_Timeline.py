@@ -12,7 +12,7 @@ import streamlit as st
 from geo import analysis, charts
 from geo.posture import change_dates, timeline
 from ui.cache import dataset_or_stop, posture
-from ui.state import FIELDS, bounds, init_view, write_url
+from ui.state import start_page, write_url
 
 st.set_page_config(page_title="Timeline · Posture Atlas", layout="wide")
 
@@ -21,11 +21,7 @@ CHART_WIDTH_PX = 1000
 
 ds = dataset_or_stop()
 
-for warning in init_view(ds):  # the warning quotes the link's text: shown inert
-    st.warning(analysis.md_escape(warning))
-for key in FIELDS:  # keep the map's view while its widgets are not on this page
-    st.session_state[key] = st.session_state[key]
-b = bounds(ds)
+b = start_page(ds)
 
 st.title("Timeline")
 st.caption("Troops over time as the map shows them day by day: each line is the figure in force, "

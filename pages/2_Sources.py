@@ -9,17 +9,13 @@ from streamlit.errors import StreamlitAPIException
 
 from geo import analysis
 from ui.cache import dataset_or_stop
-from ui.state import FIELDS, bounds, init_view, url_params, write_url
+from ui.state import start_page, url_params, write_url
 
 st.set_page_config(page_title="Sources · Posture Atlas", layout="wide")
 
 ds = dataset_or_stop()
 
-for warning in init_view(ds):  # the warning quotes the link's text: shown inert
-    st.warning(analysis.md_escape(warning))
-for key in FIELDS:  # keep the map's view while its widgets are not on this page
-    st.session_state[key] = st.session_state[key]
-b = bounds(ds)
+b = start_page(ds)
 
 st.title("Sources")
 st.caption("Every source with what it supports: each claim and movement with its verbatim quote, "

@@ -13,17 +13,13 @@ import streamlit as st
 from geo import analysis, render
 from geo.dates import parse_day
 from ui.cache import dataset_or_stop, posture
-from ui.state import FIELDS, bounds, init_view, write_url
+from ui.state import start_page, write_url
 
 st.set_page_config(page_title="Compare · Posture Atlas", layout="wide")
 
 ds = dataset_or_stop()
 
-for warning in init_view(ds):  # the warning quotes the link's text: shown inert
-    st.warning(analysis.md_escape(warning))
-for key in FIELDS:  # keep the map's view while its widgets are not on this page
-    st.session_state[key] = st.session_state[key]
-b = bounds(ds)
+b = start_page(ds)
 
 
 def _side_a_from_url() -> None:

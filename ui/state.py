@@ -116,6 +116,19 @@ def _clamp(day: dt.date, b: Bounds, param: str, warnings: list[str]) -> dt.date:
     return day
 
 
+def start_page(ds: Dataset) -> Bounds:
+    """The top of every analysis page: the view from the link (its warnings shown
+    inert), the map's view kept while its widgets are not on this page, the bounds."""
+    from geo.analysis import md_escape
+
+    for warning in init_view(ds):  # the warning quotes the link's text
+        st.warning(md_escape(warning))
+    for key in FIELDS:
+        # a widget key not rendered on this page would otherwise be dropped by Streamlit
+        st.session_state[key] = st.session_state[key]
+    return bounds(ds)
+
+
 def view() -> dict:
     """The current view as plain values."""
     return {key: st.session_state.get(key) for key in FIELDS}
