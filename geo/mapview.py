@@ -24,7 +24,6 @@ they belong to the basemap, not to the posture).
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import math
@@ -38,6 +37,7 @@ from . import style
 from .assets import OfflineMap
 from .dates import age_label
 from .model import Dataset
+from .posture import reports_only, snapshot  # noqa: F401  (reports_only re-exported)
 from .popup import esc, place_tooltip, popup_html, movement_popup, day_label
 
 DEFAULT_TITLE = "US-led coalition troop posture: Iraq and Syria"
@@ -1037,17 +1037,6 @@ def legend_html() -> str:
 
 # -------------------------------------------------------------------- together
 
-def reports_only(ds: Dataset) -> Dataset:
-    """The dataset without plans: what was *reported* to have happened.
-
-    The "hide plans" view is a snapshot of this, so a place whose claim in force is a
-    plan shows its last report instead of vanishing (figures and groups stay whole).
-    """
-    return dataclasses.replace(
-        ds, claims=tuple(c for c in ds.claims if c.basis == "report"),
-        movements=tuple(m for m in ds.movements if m.basis == "report"), _index=None)
-
-
 def build_map(ds: Dataset, snap, *, show_plans: bool = True, labels: bool = True,
               title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_SUBTITLE, marking: str | None = None,
               online_tiles: bool = False, selected: str | None = None, base_url_path: str = "",
@@ -1059,8 +1048,6 @@ def build_map(ds: Dataset, snap, *, show_plans: bool = True, labels: bool = True
     page fetches nothing.
     """
     if not show_plans:
-        from .posture import snapshot
-
         snap = snapshot(reports_only(ds), snap.on, snap.known_on)
     m = base_map(ds, online_tiles=online_tiles, base_url_path=base_url_path, brief=brief)
     for fg in posture_layers(snap, show_plans=show_plans, labels=labels, selected=selected, ds=ds):

@@ -24,6 +24,7 @@ the raw tables for every date.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -420,6 +421,17 @@ def _sources_of(ds: Dataset, idx: Index, claim: Claim, seen, on: dt.date) -> tup
         if seen(c) and c.date.start <= on and ds.sources[c.source] not in out:
             out.append(ds.sources[c.source])
     return tuple(out)
+
+
+def reports_only(ds: Dataset) -> Dataset:
+    """The dataset without plans: what was *reported* to have happened.
+
+    The "hide plans" view is a snapshot of this, so a place whose claim in force is a
+    plan shows its last report instead of vanishing (figures and groups stay whole).
+    """
+    return dataclasses.replace(
+        ds, claims=tuple(c for c in ds.claims if c.basis == "report"),
+        movements=tuple(m for m in ds.movements if m.basis == "report"), _index=None)
 
 
 # ------------------------------------------------------------------------ timeline

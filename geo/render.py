@@ -48,7 +48,7 @@ from matplotlib.transforms import Bbox, ScaledTranslation
 from . import mapview, style
 from .model import Dataset
 from .popup import day_label
-from .posture import Snapshot, change_dates, snapshot
+from .posture import Snapshot, change_dates, reports_only, snapshot
 
 #: file extension -> matplotlib format name
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -181,7 +181,7 @@ def scene(ds: Dataset, snap: Snapshot, show_plans: bool = True) -> Scene:
     live map does), so a place whose claim in force is a plan shows its last report.
     """
     if not show_plans:
-        snap = snapshot(mapview.reports_only(ds), snap.on, snap.known_on)
+        snap = snapshot(reports_only(ds), snap.on, snap.known_on)
     specs = mapview.marker_specs(snap, show_plans=show_plans, sources=dict(ds.sources), places=dict(ds.places))
     moves = tuple(ms for ms in snap.movements if show_plans or ms.movement.basis != "plan")
     return Scene(snap, tuple(specs), moves, show_plans)

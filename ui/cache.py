@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.loader import DEFAULT_DATA_DIR, load_dataset
-from geo.mapview import reports_only
+from geo.posture import reports_only
 from geo.model import Dataset
 from geo.posture import Snapshot, snapshot
 

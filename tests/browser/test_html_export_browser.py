@@ -8,7 +8,7 @@ import pytest
 
 from geo import mapview
 from geo.html_export import write_html
-from geo.posture import snapshot
+from geo.posture import reports_only, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_export_opens_offline_and_draws_its_markers(browser, ds, tmp_path, day, 
         assert external == [], f"the export asked for {external}"
         assert [u for u in requests if u.startswith("file:")] == [path.as_uri()]
         assert errors == []
-        shown = snap if plans else snapshot(mapview.reports_only(ds), day, snap.known_on)
+        shown = snap if plans else snapshot(reports_only(ds), day, snap.known_on)
         specs = mapview.marker_specs(shown, show_plans=plans)
         assert page.locator("path.pa-marker").count() == len(specs)
         assert page.locator("path.leaflet-interactive").count() >= len(specs)
