@@ -48,7 +48,7 @@ def dataset_or_stop() -> Dataset:
     try:
         return dataset()
     except DataError as exc:
-        st.error("The dataset could not be loaded; fix these rows in data/ and reload the page.")
+        st.error(f"The dataset in {data_dir()} could not be loaded; fix these rows and reload the page.")
         st.code(str(exc), language=None)
         st.stop()
 
