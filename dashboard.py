@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import mapview, style
+from geo.analysis import md_escape
 from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
 from geo.posture import change_dates
 from ui import cache, state
@@ -110,8 +111,14 @@ def _date_slider() -> None:
 
 brief = bool(st.session_state.get("view_brief"))
 st.markdown(BRIEF_PAGE_CSS if brief else PAGE_CSS, unsafe_allow_html=True)
-for warning in url_warnings:
-    st.warning(warning)
+# A link's bad values are reported until the view changes: streamlit-folium's first
+# mount reruns the script, which would otherwise wipe the warnings unseen.
+if url_warnings:
+    st.session_state["_url_warnings"] = (url_warnings, state.url_params())
+kept, kept_for = st.session_state.get("_url_warnings", ((), None))
+if kept and kept_for == state.url_params():
+    for warning in kept:
+        st.warning(md_escape(warning))  # it quotes the link's text: shown inert
 
 # Every view_* value is in session state already (ui.state.init_view), so the snapshot
 # can be computed before the widgets that edit it are drawn beside the map.
@@ -206,7 +213,8 @@ with c_side:
     phase = snap_full.phase
     if phase is not None:
         until = day_label(phase.end) if phase.end else "open"
-        st.caption(f"**{phase.name}** ({day_label(phase.start)} – {until}): {phase.description}")
+        st.caption(f"**{md_escape(phase.name)}** ({day_label(phase.start)} – {until}): "
+                   f"{md_escape(phase.description)}")
     stale = mapview.staleness_text(snap_full)
     if stale:
         (st.warning if (snap_full.days_since_latest_source or 0) > style.FRESH_DAYS else st.caption)(stale)

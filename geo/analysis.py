@@ -76,7 +76,10 @@ def md_escape(text: object) -> str:
     >>> print(md_escape("[x](javascript:1) <b>*2,500*</b>"))
     \[x\]\(javascript\:1\) \<b\>\*2\,500\*\<\/b\>
     """
-    return "".join("\\" + ch if ch in _MD_PUNCT else ch for ch in str(text))
+    out = "".join("\\" + ch if ch in _MD_PUNCT else ch for ch in str(text))
+    # GFM autolinks bare "http://…" and "www.…" even when escaped; a zero-width space
+    # breaks the pattern without changing what is read.
+    return out.replace("\\:\\/\\/", "\\:\u200b\\/\\/").replace("www\\.", "www\u200b\\.")
 
 
 _MD_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")

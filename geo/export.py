@@ -53,7 +53,13 @@ def place_feature(ps: PlaceState) -> dict:
     props.update(troops_min=ps.troops_min, troops_max=ps.troops_max, qualifier=ps.qualifier or None,
                  figure=ps.figure_text(), figure_claim=fc.id if fc else None,
                  figure_basis=fc.basis if fc else None, figure_as_of=fc.date.text if fc else None,
-                 figure_age_days=ps.figure_age_days)
+                 figure_age_days=ps.figure_age_days,
+                 figure_quote=fc.quote if fc else None,
+                 figure_sources=[s.as_dict() for s in _figure_sources(ps)] if fc else [])
+    if fc is not None and fc.basis == "plan":
+        # A figure that is only planned makes the feature a plan, whatever basis the
+        # later status-only claim had: a filter on basis == 'report' must never see it.
+        props["basis"] = "plan"
     if ps.group is not None:
         # The figure belongs to the group feature; a place never carries a share of it.
         props.update(figure=f"in group {ps.group}: {fc.figure_text()} together")
@@ -66,12 +72,20 @@ def place_feature(ps: PlaceState) -> dict:
             "geometry": {"type": "Point", "coordinates": _pt(ps.place)}, "properties": props}
 
 
+def _figure_sources(ps: PlaceState) -> tuple[Source, ...]:
+    fc = ps.figure_claim
+    same = [s for s in ps.sources if s.id == fc.source]
+    return tuple(same) if same else ()
+
+
 def group_feature(gs: GroupState) -> dict:
     props = {"id": gs.id, "name": gs.name, "layer": "group", "kind": "group", "country": None,
              "precision": _coarsest(p.precision for p in gs.places)}
     props.update(_claim_props(gs.claim, gs.age_days, gs.sources))
     props.update(figure_claim=gs.claim.id, figure_basis=gs.claim.basis,
-                 figure_as_of=gs.claim.date.text, figure_age_days=gs.age_days)
+                 figure_as_of=gs.claim.date.text, figure_age_days=gs.age_days,
+                 figure_quote=gs.claim.quote, figure_sources=[s.as_dict() for s in gs.sources],
+                 current_places=[p.id for p in gs.current])
     props.update(group=gs.id, places=[p.id for p in gs.places], last_report=None, upcoming_plan=None,
                  conflicts=[c.id for c in gs.conflicts],
                  contradicted_by=[c.id for c in gs.contradicted_by])
@@ -91,7 +105,7 @@ def movement_feature(ms: MovementState) -> dict:
              "as_of_precision": m.start.precision, "age_days": None, "claim": None,
              "quote": m.quote, "quote_checked": m.quote_checked, "sources": [ms.source.as_dict()],
              "figure_claim": None, "figure_basis": m.basis, "figure_as_of": m.start.text,
-             "figure_age_days": None,
+             "figure_age_days": None, "figure_quote": m.quote, "figure_sources": [ms.source.as_dict()],
              "group": None, "places": [ms.origin.id, ms.destination.id], "last_report": None,
              "upcoming_plan": None, "conflicts": [], "contradicted_by": [],
              "from": ms.origin.id, "to": ms.destination.id,

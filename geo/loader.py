@@ -254,13 +254,15 @@ def _load_sources(rows, problems) -> dict[str, Source]:
         if not outlet:
             t.bad(row, "outlet", outlet, "the outlet's name, e.g. Shafaq News")
         url = (rec["url"] or "").strip()
-        if url and not re.match(r"^https?://\S+$", url):
-            t.bad(row, "url", url, "an http(s) URL without spaces, or empty")
-            url = None
+        if url and not re.match(r"^https?://[^\s\"'<>`]+$", url):
+            # quotes and angle brackets have no place in a URL and only serve to break
+            # out of an HTML attribute: refused at the boundary, not just escaped later
+            t.bad(row, "url", url, "an http(s) URL without spaces, quotes or angle brackets, or empty")
+            url = ""
         published = t.cell(rec, row, "published", parse_day, "the publication day, YYYY-MM-DD")
         precision = t.choice(rec, row, "published_precision", ("day", "week", "month"))
         inferred = t.cell(rec, row, "published_inferred", _yes_no, "yes or no", required=False)
-        if None in (rid, published, precision, url) or not outlet:
+        if None in (rid, published, precision) or not outlet:
             continue
         out[rid] = Source(rid, outlet, (rec["title"] or "").strip(), url, published, precision,
                           bool(inferred), (rec["seed_file"] or "").strip(), (rec["note"] or "").strip())

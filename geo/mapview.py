@@ -718,6 +718,11 @@ def _group_spec(g, snap, sources, places) -> MarkerSpec:
     if g.claim.basis == "plan":
         second += " (plan)"
     lines = [label, second]
+    # A member with a figure of its own since is no longer joined to the group: the
+    # group's words stand as stated, and the label says who has moved on.
+    gone = g.superseded if g.current else ()
+    if gone:
+        lines.append("as stated; since reported separately: " + ", ".join(short_name(p.name) for p in gone))
     if conflict:
         lines.append("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted later")
     tip = [f"{figure} at {names} together (one figure, never split)",
@@ -736,7 +741,7 @@ def _group_spec(g, snap, sources, places) -> MarkerSpec:
         dashed=g.claim.basis == "plan", imprecise=any(p.imprecise for p in g.places),
         conflict=conflict, figure=figure, label_lines=tuple(lines),
         tooltip=place_tooltip(f"{names}", g.places[0].id, tip), popup=pop,
-        members=tuple((p.lat, p.lon) for p in g.places), priority=radius + 100)
+        members=tuple((p.lat, p.lon) for p in g.places if p not in gone), priority=radius + 100)
 
 
 # ---------------------------------------------------------------- drawing
@@ -947,7 +952,7 @@ def staleness_text(snap) -> str | None:
     if gap is None or gap <= STALE_WARNING_DAYS:
         return None
     return (f"No source published after {day_label(snap.latest_published)} — "
-            f"{age_label(gap)} before the chosen date; figures shown are the last reported.")
+            f"{age_label(gap)} before the chosen date; figures shown are the last claims known, plans included.")
 
 
 def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_SUBTITLE,

@@ -124,6 +124,8 @@ def _has_troops(c: Claim) -> bool | None:
         return True
     if c.status == "withdrawn":
         return None if c.qualifier in ("a few", "limited number") else False
+    if c.status == "drawing-down":
+        return None  # a drawdown may end at none: "drawing down" then "withdrawn" is no clash
     return True
 
 
@@ -232,6 +234,13 @@ class GroupState:
     sources: tuple[Source, ...]
     conflicts: tuple[Claim, ...]
     contradicted_by: tuple[Claim, ...]
+    #: the members whose figure is still this group's; the others have since had a
+    #: figure of their own (e.g. Ain al-Asad handed over while al-Harir has no news)
+    current: tuple[Place, ...] = ()
+
+    @property
+    def superseded(self) -> tuple[Place, ...]:
+        return tuple(p for p in self.places if p not in self.current)
 
     @property
     def name(self) -> str:
@@ -366,7 +375,10 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
                 conflicts += tuple(c for c in _conflicts_of(idx, figure_claim, past)
                                    if c not in conflicts and c is not claim)
                 conflicts = tuple(c for c in conflicts if c is not figure_claim)
-            contradicted = tuple(c for c in idx.contradicted_by.get(claim.id, ()) if seen(c))
+            # Only what contradicts the plan *at this place*: a handover at Ain al-Asad
+            # contradicts "250-350 at Ain al-Asad and al-Harir" there, not at al-Harir.
+            contradicted = tuple(c for c in idx.contradicted_by.get(claim.id, ())
+                                 if seen(c) and pid in c.places)
             contradicts = tuple(p for p in past if claim in idx.contradicted_by.get(p.id, ()))
             srcs = _sources_of(ds, idx, claim, seen, on)
             if figure_claim is not None and figure_claim is not claim and not gid:
@@ -390,6 +402,7 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
             age_days=_age(claim, on), sources=_sources_of(ds, idx, claim, seen, on),
             conflicts=_conflicts_of(idx, claim, past_group),
             contradicted_by=tuple(c for c in idx.contradicted_by.get(claim.id, ()) if seen(c)),
+            current=tuple(ds.places[ps.place.id] for ps in states if ps.group == gid),
         ))
     groups.sort(key=lambda g: g.id)
 

@@ -132,3 +132,11 @@ def test_unknown_format_is_refused(fc_oct, tmp_path):
     with pytest.raises(ValueError, match=r"unknown export format '\.shp'; expected one of \.geojson"):
         export.write(fc_oct, tmp_path / "x.shp")
     assert not list(tmp_path.iterdir())
+
+
+def test_planned_figure_makes_the_feature_a_plan(fc_oct):
+    iraq = next(f for f in fc_oct["features"] if f["id"] == "iraq")["properties"]
+    # status from a report with no figure, figure from a plan: never exported as a report
+    assert iraq["figure_basis"] == "plan" and iraq["basis"] == "plan"
+    assert iraq["troops_max"] == 1999 and "2,000" in iraq["figure_quote"]
+    assert iraq["figure_sources"] and iraq["figure_sources"][0]["outlet"]

@@ -168,3 +168,12 @@ def test_not_utf8(make_data):
 def test_write_table_helper_roundtrip(tmp_path):
     write_table(tmp_path, "places.csv", PLACES)
     assert (tmp_path / "places.csv").read_text().splitlines()[0].startswith("id,name,aliases")
+
+
+@pytest.mark.parametrize("url", ['https://example.com/a"onmouseover="alert(1)', "ftp://example.com", "https://x.org/<b>"])
+def test_bad_url_is_reported_once_without_orphaning_claims(make_data, url):
+    sources = [dict(SOURCES[0], url=url), *SOURCES[1:]]
+    with pytest.raises(DataError) as info:
+        load_dataset(make_data(sources=sources, claims=[claim("c1", "alpha", "2025-07-01")]))
+    assert len(info.value.problems) == 1, _problem_text(info.value)
+    assert "an http(s) URL without spaces, quotes or angle brackets" in _problem_text(info.value)

@@ -211,3 +211,18 @@ def test_days_past_the_latest_source_are_counted(ds):
     snap = snapshot(ds, "2026-11-21")
     assert snap.latest_published == ds.latest_published
     assert snap.days_since_latest_source > 200
+
+
+def test_contradiction_at_one_member_is_not_shown_at_another(ds):
+    snap = snapshot(ds, "2026-02-15")
+    assert snap.place("al-harir").contradicted_by == ()  # Ain al-Asad's handover is not al-Harir's
+    group = snap.group(snap.place("al-harir").group)
+    assert [p.id for p in group.current] == ["al-harir"]
+    assert [p.id for p in group.superseded] == ["ain-al-asad"]
+    assert group.contradicted_by  # the group's plan was contradicted at Ain al-Asad
+
+
+def test_drawdown_followed_by_withdrawal_is_no_clash(tiny):
+    ds = tiny(claim("p1", "alpha", "2025-09", status="drawing-down", basis="plan", precision="month"),
+              claim("r1", "alpha", "2025-10-01", "0", "0", status="withdrawn", source="s3"))
+    assert conflicts(ds) == []
