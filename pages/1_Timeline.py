@@ -10,8 +10,9 @@ import datetime as dt
 import streamlit as st
 
 from geo import analysis, charts
-from geo.posture import change_dates, timeline
+from geo.posture import change_dates
 from ui.cache import dataset_or_stop, posture
+from ui.cache import timeline_series as cached_series
 from ui.state import start_page, write_url
 
 st.set_page_config(page_title="Timeline · Posture Atlas", layout="wide")
@@ -44,11 +45,7 @@ if not days:
     st.info(f"No claim was published by {analysis.day_label(known)}: nothing to draw yet.")
     st.stop()
 until = max(days[-1], on, known) + dt.timedelta(days=1)
-intervals = timeline(ds, known, until)
-if mode == "Countries":
-    series = analysis.country_series(ds, known, until, intervals=intervals)
-else:
-    series = analysis.timeline_series(ds, known, until, intervals=intervals)
+series = cached_series(known, until, "countries" if mode == "Countries" else "places")
 catalogue = analysis.series_catalogue(series)
 if series.empty:
     write_url()
@@ -95,7 +92,7 @@ if overlay:
             format_func=analysis.day_label, key="timeline_then",
             help="Publication days of the sources: the timeline as it could be known at the end of that day.")
         earlier_label = f"as known on {analysis.day_label(then)}"
-        earlier = analysis.timeline_series(ds, then, until)
+        earlier = cached_series(then, until)
     else:
         c_then.caption("No source was published before the 'as known on' day.")
 

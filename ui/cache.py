@@ -138,3 +138,21 @@ def _html_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, 
 def html_bytes(on: dt.date, known_on: dt.date, plans: bool, labels: bool, marking: str) -> bytes:
     """The map of the day as one self-contained offline HTML file."""
     return _html_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, labels, marking or "")
+
+
+# -------------------------------------------------------------------- timelines
+# The Timeline page's series: a full timeline is one snapshot per change day, so it is
+# computed once per (data, known-on, end, kind), not on every widget rerun.
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _series(folder: str, stamp: tuple, known_on: str, until: str, kind: str):
+    from geo import analysis
+
+    ds = _dataset(folder, stamp)
+    build = analysis.country_series if kind == "countries" else analysis.timeline_series
+    return build(ds, dt.date.fromisoformat(known_on), dt.date.fromisoformat(until))
+
+
+def timeline_series(known_on: dt.date, until: dt.date, kind: str = "places"):
+    """analysis.timeline_series (kind 'places') or country_series ('countries'), cached."""
+    return _series(*data_stamp(), known_on.isoformat(), until.isoformat(), kind)
