@@ -15,7 +15,8 @@ from typing import Callable
 
 from .dates import PRECISIONS, parse_day, parse_fuzzy
 from .model import (
-    BASES, EVENT_KINDS, PLACE_PRECISIONS, QUALIFIERS, STATUSES,
+    BASES, EVENT_KINDS, FORCE_COALITION, FORCE_US, PLACE_KINDS, PLACE_PRECISIONS, QUALIFIERS,
+    STATUSES,
     Claim, DataError, Dataset, Event, Movement, Phase, Place, Problem, Source,
 )
 
@@ -24,14 +25,15 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: Each file's columns, in order. Extra columns are an error (a typo in a header would
 #: otherwise drop a column silently); missing columns are listed by name.
 COLUMNS = {
-    "places.csv": ["id", "name", "aliases", "kind", "country", "lat", "lon", "precision",
-                   "coord_source", "note"],
+    "places.csv": ["id", "name", "aliases", "kind", "country", "within", "lat", "lon",
+                   "precision", "coord_source", "note"],
     "sources.csv": ["id", "outlet", "title", "url", "published", "published_precision",
                     "published_inferred", "seed_file", "note"],
     "claims.csv": ["id", "places", "date", "date_precision", "troops_min", "troops_max",
-                   "qualifier", "status", "basis", "source", "quote", "quote_checked", "note"],
+                   "qualifier", "status", "basis", "force", "restated", "source", "quote",
+                   "quote_checked", "note"],
     "movements.csv": ["id", "from_place", "to_place", "start", "start_precision", "end",
-                      "end_precision", "troops_min", "troops_max", "qualifier", "basis",
+                      "end_precision", "troops_min", "troops_max", "qualifier", "basis", "force",
                       "source", "quote", "quote_checked", "note"],
     "phases.csv": ["id", "name", "start", "end", "description", "source"],
     "events.csv": ["id", "date", "date_precision", "label", "kind", "source"],
@@ -222,6 +224,7 @@ def _load_places(rows, problems) -> dict[str, Place]:
     t = _Rows("places.csv", problems)
     seen: dict[str, int] = {}
     out: dict[str, Place] = {}
+    rows_of: dict[str, int] = {}
     for row, rec in rows:
         rid = _check_id(t, rec, row, seen)
         name = (rec["name"] or "").strip()
@@ -233,15 +236,43 @@ def _load_places(rows, problems) -> dict[str, Place]:
         lat = t.cell(rec, row, "lat", _float_in(-90, 90), "a latitude in decimal degrees (WGS84) between -90 and 90")
         lon = t.cell(rec, row, "lon", _float_in(-180, 180), "a longitude in decimal degrees (WGS84) between -180 and 180")
         precision = t.choice(rec, row, "precision", PLACE_PRECISIONS)
-        kind = (rec["kind"] or "").strip()
-        if not kind:
-            t.bad(row, "kind", kind, "what the place is, e.g. air base, city, region, country")
-        if None in (rid, lat, lon, precision) or not name or not kind or not _ISO3.match(country):
+        kind = t.choice(rec, row, "kind", PLACE_KINDS)
+        if None in (rid, lat, lon, precision, kind) or not name or not _ISO3.match(country):
             continue
         aliases = tuple(a.strip() for a in (rec["aliases"] or "").split("|") if a.strip())
         out[rid] = Place(rid, name, aliases, kind, country, lat, lon, precision,
-                         (rec["coord_source"] or "").strip(), (rec["note"] or "").strip())
-    return out
+                         (rec["coord_source"] or "").strip(), (rec["note"] or "").strip(),
+                         within=(rec["within"] or "").strip())
+        rows_of[rid] = row
+    return _link_within(t, out, rows_of)
+
+
+def _link_within(t: _Rows, places: dict[str, Place], rows_of: dict[str, int]) -> dict[str, Place]:
+    """Check every ``within`` names a loaded place and that no chain loops back, then
+    mark the places others lie within (they are areas: see :attr:`Place.scope`)."""
+    import dataclasses
+
+    bad: set[str] = set()
+    for pid, p in places.items():
+        if not p.within:
+            continue
+        if p.within not in places:
+            t.bad(rows_of[pid], "within", p.within,
+                  _unknown("place", p.within, places, "places.csv") + " that this place lies within, or empty")
+            bad.add(pid)
+            continue
+        seen, cur = [pid], p.within
+        while cur:
+            if cur in seen:
+                t.bad(rows_of[pid], "within", p.within, "a parent that does not lead back to this place: "
+                      + " -> ".join(seen + [cur]) + " is a loop")
+                bad.add(pid)
+                break
+            seen.append(cur)
+            cur = places[cur].within if cur in places else ""
+    parents = {p.within for pid, p in places.items() if p.within and pid not in bad}
+    return {pid: dataclasses.replace(p, has_children=pid in parents) for pid, p in places.items()
+            if pid not in bad}
 
 
 def _load_sources(rows, problems) -> dict[str, Source]:
@@ -267,6 +298,19 @@ def _load_sources(rows, problems) -> dict[str, Source]:
         out[rid] = Source(rid, outlet, (rec["title"] or "").strip(), url, published, precision,
                           bool(inferred), (rec["seed_file"] or "").strip(), (rec["note"] or "").strip())
     return out
+
+
+def _force(t: _Rows, rec: dict, row: int) -> str | None:
+    """``US`` (also when empty), ``coalition``, or a nation's ISO 3166 alpha-3 code."""
+    raw = (rec.get("force") or "").strip()
+    if raw in ("", FORCE_US):
+        return FORCE_US
+    if raw == FORCE_COALITION or (_ISO3.match(raw) and raw != "USA"):
+        return raw
+    t.bad(row, "force", raw, f"whose troops: {FORCE_US!r} (the default when empty), "
+          f"{FORCE_COALITION!r} for US and partner forces counted together, or a nation's "
+          "ISO 3166 alpha-3 code in capitals, e.g. GBR")
+    return None
 
 
 def _publication_window(source: Source) -> tuple[dt.date, dt.date]:
@@ -329,16 +373,21 @@ def _load_claims(rows, problems, places, sources) -> list[Claim]:
             t.bad(row, "source", sid, _unknown("source", sid, sources, "sources.csv"))
         quote = _quote(t, rec, row)
         checked = t.cell(rec, row, "quote_checked", _yes_no, "yes or no", required=False)
+        force = _force(t, rec, row)
+        restated = t.cell(rec, row, "restated", _yes_no,
+                          "yes if the source repeats an earlier figure as background, else no or empty",
+                          required=False)
         if status == "withdrawn" and lo is not None and lo > 0:
             t.bad(row, "status", status, f"a status other than withdrawn, since troops_min is {lo}")
         if date is not None and basis is not None and source is not None:
             _check_source_supports(t, row, "date", date, basis, source)
-        if not ok or None in (rid, date, qualifier, status, basis, source, quote):
+        if not ok or None in (rid, date, qualifier, status, basis, source, quote, force):
             continue
         if lo is not None and hi is not None and lo > hi:
             continue
         out.append(Claim(rid, place_ids, date, lo, hi, qualifier, status, basis, sid, quote,
-                         checked is not False, (rec["note"] or "").strip()))
+                         checked is not False, (rec["note"] or "").strip(), force=force,
+                         restated=bool(restated)))
     return out
 
 
@@ -372,14 +421,15 @@ def _load_movements(rows, problems, places, sources) -> list[Movement]:
             t.bad(row, "source", sid, _unknown("source", sid, sources, "sources.csv"))
         quote = _quote(t, rec, row)
         checked = t.cell(rec, row, "quote_checked", _yes_no, "yes or no", required=False)
+        force = _force(t, rec, row)
         if start is not None and basis is not None and source is not None:
             _check_source_supports(t, row, "start", start, basis, source)
-        if None in (rid, *ends, start, end, qualifier, basis, source, quote):
+        if None in (rid, *ends, start, end, qualifier, basis, source, quote, force):
             continue
         if lo is not None and hi is not None and lo > hi:
             continue
         out.append(Movement(rid, ends[0], ends[1], start, end, lo, hi, qualifier, basis, sid,
-                            quote, checked is not False, (rec["note"] or "").strip()))
+                            quote, checked is not False, (rec["note"] or "").strip(), force=force))
     return out
 
 

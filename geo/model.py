@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .dates import FuzzyDate
 
@@ -13,6 +14,36 @@ from .dates import FuzzyDate
 #: as imprecise; an inferred point is stored one step coarser than it looks.
 PLACE_PRECISIONS = ("facility", "town", "city", "region", "country")
 IMPRECISE = frozenset({"region", "country"})
+
+#: What a place is. ``country`` and ``region`` are areas by kind; any other place that
+#: has places ``within`` it is an area too (see :attr:`Place.scope`).
+PLACE_KINDS = ("air base", "airport", "army camp", "garrison", "headquarters", "embassy",
+               "oil field", "town", "city", "region", "country")
+AREA_KINDS = frozenset({"region", "country"})
+
+
+class Scope(StrEnum):
+    """What a figure at a place counts: one site, or every site in an area.
+
+    An area total ("about 2,500 in Iraq") is never drawn as one more base and never
+    added to the figures of the sites within it.
+    """
+    SITE = "site"
+    AREA = "area"
+
+
+class Basis(StrEnum):
+    PLAN = "plan"      # announced, scheduled, expected
+    REPORT = "report"  # said to have happened
+
+
+#: Whose troops a figure counts. ``US`` is the default; ``coalition`` counts US and
+#: partner forces together ("nearly 1,500 American and coalition personnel"); any other
+#: value is a nation's ISO 3166 alpha-3 code (``GBR``). Conflicts are only looked for
+#: between like forces.
+FORCE_US = "US"
+FORCE_COALITION = "coalition"
+FORCE_LABELS = {FORCE_US: "US", FORCE_COALITION: "US + coalition"}
 
 #: What a claim says of the troops at its place(s).
 STATUSES = {
@@ -28,7 +59,7 @@ STATUSES = {
 QUALIFIERS = ("", "about", "nearly", "fewer than", "at least", "up to", "more than",
               "a few", "limited number")
 
-BASES = ("plan", "report")
+BASES = tuple(b.value for b in Basis)
 
 
 @dataclass(frozen=True)
@@ -43,10 +74,19 @@ class Place:
     precision: str
     coord_source: str = ""
     note: str = ""
+    #: the id of the place this one lies within (al-harir -> kurdistan-region -> iraq)
+    within: str = ""
+    #: set by the loader: does any place lie within this one?
+    has_children: bool = False
 
     @property
     def imprecise(self) -> bool:
         return self.precision in IMPRECISE
+
+    @property
+    def scope(self) -> Scope:
+        """``area`` for a country, a region, or any place other places lie within."""
+        return Scope.AREA if (self.kind in AREA_KINDS or self.has_children) else Scope.SITE
 
 
 @dataclass(frozen=True)
@@ -106,6 +146,14 @@ class Claim:
     quote: str
     quote_checked: bool = True
     note: str = ""
+    force: str = FORCE_US
+    #: the source repeats an earlier figure as background ("about 2,500 US troops
+    #: remain stationed in Iraq"): it supports the figure but never makes it newer
+    restated: bool = False
+
+    @property
+    def is_plan(self) -> bool:
+        return self.basis == Basis.PLAN
 
     @property
     def is_group(self) -> bool:
@@ -139,6 +187,7 @@ class Movement:
     quote: str
     quote_checked: bool = True
     note: str = ""
+    force: str = FORCE_US
 
     def active_on(self, day: dt.date) -> bool:
         return self.start.start <= day <= self.end.end
