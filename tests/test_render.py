@@ -87,7 +87,7 @@ def test_svg_keeps_title_dates_places_and_sources_as_text(oct21_svg):
     assert "US-led coalition troop posture: Iraq and Syria" in texts
     assert "21 Oct 2025" in texts
     assert "as known on 23 Feb 2026" in joined and "Phase 2" in joined
-    for name in ("Baghdad", "Erbil", "Al-Harir Air Base", "Iraq (whole country)", "Ain al-Asad + Al-Harir"):
+    for name in ("Baghdad", "Erbil", "Al-Harir Air Base", "Iraq: area total", "Ain al-Asad + Al-Harir"):
         assert any(t.startswith(name) for t in texts), name
     assert "250–350" in joined                      # the group figure stays a range, shown once
     assert joined.count("250–350") == 1

@@ -1,0 +1,528 @@
+"""One symbology: a snapshot turned into marks that any backend can draw.
+
+The live map (:mod:`geo.mapview`, Leaflet through folium) and the static images
+(:mod:`geo.render`, matplotlib) both used to decide what a place looks like; their
+rings, arrows and legends drifted apart. Here the decision is made once:
+
+* :func:`marker_specs` — one :class:`MarkerSpec` per place or group figure (what it is:
+  kind, colour, radii, opacity, dash, label parts, tooltip, popup);
+* :func:`marker_marks` — the circles of one marker, outermost first (:class:`Disc`);
+* :func:`join_marks` and :func:`movement_marks` — dotted group joins and movement
+  arrows (:class:`Line`, :class:`Arrow`), sized in screen pixels through a
+  ``px_per_deg(lat)`` the backend supplies (Web Mercator at a zoom for Leaflet, the
+  page's scale for matplotlib);
+* :func:`legend_rows` — every legend row with its symbol as marks in a small local
+  frame (px, y down) and the mark kinds it explains, so a test can check that the
+  legend covers everything drawn.
+
+A backend only translates: a :class:`Disc` is a Leaflet ``circleMarker`` or a
+matplotlib ``Circle`` sized in points; a dash is a Leaflet ``dashArray`` string in px
+(matplotlib converts it with the line's width). Every constant comes from
+:mod:`geo.style`. Pure: no folium, no matplotlib, no streamlit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import style
+from .popup import place_tooltip, popup_html
+
+# ------------------------------------------------------------------------ marks
+
+
+@dataclass(frozen=True)
+class Disc:
+    """A circle sized on the screen (radius in px), centred on a point."""
+
+    legend: str                   # the legend row that explains it (see legend_rows)
+    part: str                     # imprecise | conflict | range | core | main | selected
+    radius: float                 # px
+    stroke: str
+    weight: float                 # px
+    opacity: float                # of the stroke
+    fill: str | None = None       # None: no fill
+    fill_opacity: float = 0.0
+    dash: str | None = None       # Leaflet dashArray, px
+
+
+@dataclass(frozen=True)
+class Line:
+    legend: str
+    points: tuple[tuple[float, float], ...]   # (lat, lon)
+    colour: str
+    weight: float
+    opacity: float = 1.0
+    dash: str | None = None
+    cap: str = "butt"             # butt | round
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A movement: the shaft (an arc trimmed at both markers), its head and its figure."""
+
+    legend: str                   # movement | movement-plan
+    key: str
+    shaft: tuple[tuple[float, float], ...]    # (lat, lon), ends at the head's base
+    path: tuple[tuple[float, float], ...]     # the whole arc, head included (for hit boxes)
+    head: tuple[tuple[float, float], ...]     # (lat, lon) triangle
+    plan: bool
+    colour: str = style.MOVEMENT_COLOUR
+    weight: float = style.MOVE_WEIGHT_PX
+    dash: str | None = None
+    head_fill: str = style.MOVEMENT_COLOUR
+    label: tuple[tuple[str, str], ...] = ()   # (text, role) parts, empty without a figure
+
+
+# ------------------------------------------------------------------ marker specs
+
+@dataclass(frozen=True)
+class MarkerSpec:
+    """How one place or one group figure is drawn; pure data, drawn by both backends."""
+
+    key: str                     # place id, or group id
+    kind: str                    # figure | nofigure | member | withdrawn | group | noclaim
+    place_id: str                # the place a click selects (a group: its first member)
+    name: str
+    lat: float
+    lon: float
+    status: str | None
+    basis: str | None
+    colour: str
+    radius: float                # outer edge of what is drawn, px
+    inner: float | None          # certain-minimum disc, px
+    outer: float | None          # maximum ring, px
+    opacity: float
+    dashed: bool
+    imprecise: bool
+    conflict: bool
+    figure: str
+    label_parts: tuple[tuple[str, str], ...]   # (text, role), one part per line
+    tooltip: str
+    popup: str
+    members: tuple[tuple[float, float], ...] = ()
+    priority: float = 0.0
+
+    @property
+    def label_lines(self) -> tuple[str, ...]:
+        return tuple(t for t, _ in self.label_parts)
+
+
+def short_name(name: str) -> str:
+    """Map label form: 'Victory Base Complex / Baghdad …' -> 'Victory Base Complex'."""
+    head = name.split(" / ")[0]
+    if head.endswith(")") and " (" in head:
+        head = head[: head.rindex(" (")]
+    return head
+
+
+def _age_note(age: int | None) -> str:
+    from .dates import age_label
+
+    if age is None:
+        return ""
+    return "current" if age <= style.FRESH_DAYS else f"{age_label(age)} old"
+
+
+def _dated(figure: str, claim) -> str:
+    """'250–350 · Aug 2025': every figure says when it was true."""
+    if claim is None or not figure:
+        return figure
+    return f"{figure} · {claim.date.label()}"
+
+
+def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) -> list[MarkerSpec]:
+    """One spec per place in the snapshot (claim in force or named by a movement) and one
+    per group figure. ``sources``/``places`` (the dataset's dicts) enrich popups."""
+    sources = sources or {s.id: s for s in snap.sources}
+    places = places or {}
+    specs: list[MarkerSpec] = []
+    groups = {g.id: g for g in snap.groups}
+    for ps in snap.places:
+        if not show_plans and ps.basis == "plan":
+            continue
+        specs.append(_place_spec(ps, groups, sources, places))
+    for g in snap.groups:
+        if not show_plans and g.claim.basis == "plan":
+            continue
+        specs.append(_group_spec(g, sources, places))
+    # Big first: both backends draw in order, so small markers stay on top (and clickable).
+    specs.sort(key=lambda s: (-s.radius, s.key))
+    return specs
+
+
+def _place_spec(ps, groups, sources, places) -> MarkerSpec:
+    place = ps.place
+    fig_claim = getattr(ps, "figure_claim", ps.claim)
+    status, basis = ps.status, ps.basis
+    conflict = bool(ps.conflicts or ps.contradicted_by)
+    age = ps.age_days
+    inner = outer = None
+    if ps.claim is None:
+        # named by a source, but nothing said of it for this day yet
+        kind, colour, radius = "noclaim", style.NO_FIGURE_COLOUR, style.NO_FIGURE_RADIUS_PX - 1.5
+        figure = "nothing reported for this day"
+    elif ps.group is not None:
+        kind, colour, radius = "member", style.status_colour(status), style.NO_FIGURE_RADIUS_PX - 0.5
+        figure = "in a group figure"
+    elif status == "withdrawn" or ps.troops_max == 0:
+        kind, colour, radius = "withdrawn", style.status_colour("withdrawn"), style.MIN_RADIUS_PX
+        figure = ps.figure_text()
+    elif _is_area(place) and ps.has_figure:
+        # an area total (Iraq, the Kurdistan Region): a figure for the whole area, drawn as
+        # a boxed total on a small anchor, never as a circle comparable to the sites in it
+        kind, colour, radius = "area", style.status_colour(status), style.AREA_ANCHOR_PX
+        figure = ps.figure_text()
+        age = getattr(ps, "figure_age_days", age)
+    elif ps.has_figure:
+        kind, colour = "figure", style.status_colour(status)
+        inner, outer = style.ring_radii(ps.troops_min, ps.troops_max)
+        radius = outer or inner or style.MIN_RADIUS_PX
+        figure = ps.figure_text()
+        age = getattr(ps, "figure_age_days", age)
+    else:
+        kind, colour, radius = "nofigure", style.status_colour(status), style.NO_FIGURE_RADIUS_PX
+        figure = ps.figure_text()
+    opacity = style.age_opacity(age)
+    # A sized marker draws the figure, so its dash follows the figure's claim: a planned
+    # figure stays dashed even when a later report (with no figure) set the status.
+    fig_basis = fig_claim.basis if kind in ("figure", "area") and fig_claim is not None else basis
+    name = place.name
+    label = short_name(name) + (" (whole country)" if place.precision == "country" else "")
+    parts: list[tuple[str, str]] = []
+    if ps.claim is None:
+        parts = [(short_name(name), "quiet")]
+    elif kind == "member":
+        parts = [(label, "name")]
+    elif kind == "area":
+        total = _dated(figure, fig_claim) + (" (plan)" if fig_basis == "plan" else "")
+        parts = [(f"{short_name(name)}: area total", "area-name"),
+                 (f"{total} · {style.status_label(status).lower()}", "area")]
+    else:
+        # "no figure" is said by the marker's shape; a withdrawal needs no figure
+        shown = "" if figure == "no figure" else _dated(figure, fig_claim if kind == "figure" else ps.claim)
+        state_word = "withdrawn" if kind == "withdrawn" else style.status_label(status).lower()
+        if kind == "figure" and fig_basis == "plan" and basis != "plan":
+            shown += " (plan)"  # a planned figure beside a reported status: say which is which
+        second = " · ".join(w for w in (shown, state_word) if w)
+        if basis == "plan":
+            second += " (plan)"
+        parts = [(label, "name"), (second, "plan" if "(plan)" in second else "figure")]
+    if conflict:
+        parts.append(("⚠ sources disagree" if ps.conflicts else "⚠ plan contradicted later", "warn"))
+    tip = [f"{figure}" + (f" ({fig_basis})" if kind == "figure" and fig_basis != basis else "")
+           + f" — {style.status_label(status)}" + (f" ({basis})" if basis else "")]
+    if ps.claim is not None:
+        tip.append(f"claim dated {ps.claim.date.label()} ({_age_note(ps.age_days)})")
+    if ps.group is not None and ps.group in groups:
+        g = groups[ps.group]
+        tip.append(f"shares one figure ({g.claim.figure_text()}) with " +
+                   ", ".join(p.name for p in g.places if p.id != place.id))
+    if place.imprecise:
+        tip.append(f"location known only to the {place.precision}")
+    if conflict:
+        tip.append("⚠ sources disagree — see claim history" if ps.conflicts else "⚠ plan contradicted by later reporting")
+    tip.append("click for the claim history")
+    claims = []
+    if ps.claim is not None:
+        claims.append((ps.claim, "in force"))
+        if fig_claim is not None and fig_claim is not ps.claim:
+            claims.append((fig_claim, "figure in force"))
+    claims += [(c, "conflicts") for c in ps.conflicts]
+    claims += [(c, "contradicts this plan") for c in ps.contradicted_by]
+    note = "No claim in force on this day." if ps.claim is None else ""
+    pop = popup_html(name, claims, sources, places or None, note=note)
+    return MarkerSpec(
+        key=place.id, kind=kind, place_id=place.id, name=name, lat=place.lat, lon=place.lon,
+        status=status, basis=basis, colour=colour, radius=radius, inner=inner, outer=outer,
+        opacity=opacity, dashed=fig_basis == "plan", imprecise=place.imprecise, conflict=conflict,
+        figure=figure, label_parts=tuple(parts), tooltip=place_tooltip(name, place.id, tip), popup=pop,
+        priority=(200 if kind == "area" else radius) + (0 if ps.claim is not None else -50))
+
+
+def _is_area(place) -> bool:
+    scope = getattr(place, "scope", None)
+    return str(scope) == "area" if scope is not None else place.precision in ("country", "region")
+
+
+def _group_spec(g, sources, places) -> MarkerSpec:
+    lat = sum(p.lat for p in g.places) / len(g.places)
+    lon = sum(p.lon for p in g.places) / len(g.places)
+    inner, outer = style.ring_radii(g.troops_min, g.troops_max)
+    radius = outer or inner or style.MIN_RADIUS_PX
+    conflict = bool(g.conflicts or g.contradicted_by)
+    names = " + ".join(short_name(p.name) for p in g.places)
+    # " Air Base" dropped on the label only: three full names would not fit beside a marker
+    label = " + ".join(short_name(p.name).removesuffix(" Air Base") for p in g.places)
+    figure = g.claim.figure_text()
+    second = f"one figure: {_dated(figure, g.claim)} · {style.status_label(g.claim.status).lower()}"
+    if g.claim.basis == "plan":
+        second += " (plan)"
+    parts = [(label, "name"), (second, "plan" if g.claim.basis == "plan" else "figure")]
+    # A member with a figure of its own since is no longer joined to the group: the
+    # group's words stand as stated, and the label says who has moved on.
+    gone = g.superseded if g.current else ()
+    if gone:
+        parts.append(("as stated; since reported separately: " + ", ".join(short_name(p.name) for p in gone),
+                      "note"))
+    if conflict:
+        parts.append(("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted later", "warn"))
+    tip = [f"{figure} at {names} together (one figure, never split)",
+           f"{style.status_label(g.claim.status)} ({g.claim.basis}), claim dated {g.claim.date.label()} "
+           f"({_age_note(g.age_days)})",
+           "drawn at the middle of its places"]
+    if conflict:
+        tip.append("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted by later reporting")
+    claims = [(g.claim, "in force")] + [(c, "conflicts") for c in g.conflicts]
+    claims += [(c, "contradicts this plan") for c in g.contradicted_by]
+    pop = popup_html(f"{names} (one figure together)", claims, sources, places or None)
+    return MarkerSpec(
+        key=g.id, kind="group", place_id=g.places[0].id, name=names, lat=lat, lon=lon,
+        status=g.claim.status, basis=g.claim.basis, colour=style.status_colour(g.claim.status),
+        radius=radius, inner=inner, outer=outer, opacity=style.age_opacity(g.age_days),
+        dashed=g.claim.basis == "plan", imprecise=any(p.imprecise for p in g.places),
+        conflict=conflict, figure=figure, label_parts=tuple(parts),
+        tooltip=place_tooltip(f"{names}", g.places[0].id, tip), popup=pop,
+        members=tuple((p.lat, p.lon) for p in g.places if p not in gone), priority=radius + 100)
+
+
+# ------------------------------------------------------------------ marker marks
+
+def marker_marks(spec: MarkerSpec) -> list[Disc]:
+    """The circles of one marker, outermost first; the last is the marker itself (the
+    one a click lands on)."""
+    op = spec.opacity
+    fill_k = style.AREA_FILL_K if spec.imprecise else 1.0
+    dash = style.PLAN_DASH if spec.dashed else None
+    plan = "-plan" if spec.dashed else ""
+    out: list[Disc] = []
+    if spec.imprecise and spec.kind != "area":
+        out.append(Disc("imprecise", "imprecise", spec.radius + style.IMPRECISE_GAP_PX, style.GROUP_COLOUR,
+                        style.IMPRECISE_WEIGHT_PX, 0.8 * op, dash=style.IMPRECISE_DASH))
+    if spec.conflict:
+        out.append(Disc("conflict", "conflict", spec.radius + style.CONFLICT_GAP_PX, style.CONFLICT_COLOUR,
+                        style.CONFLICT_WEIGHT_PX, max(op, 0.8)))
+    c = spec.colour
+    if spec.kind in ("figure", "group"):
+        legend = f"status:{spec.status}"
+        if spec.outer is not None and spec.inner is not None and spec.outer - spec.inner > 0.5:
+            out.append(Disc("range", "range", spec.outer, c, style.RING_WEIGHT_PX, op, c,
+                            style.FILL_RANGE * op * fill_k, dash))
+            out.append(Disc(legend, "main", spec.inner, c, style.CORE_WEIGHT_PX, op, c,
+                            style.FILL_CERTAIN * op * fill_k, dash))
+        elif spec.inner is None and spec.outer is not None:   # "fewer than N": only the ceiling
+            out.append(Disc("range", "main", spec.outer, c, style.RING_WEIGHT_PX, op, c,
+                            style.FILL_RANGE * op * fill_k, dash))
+        else:
+            out.append(Disc(legend, "main", spec.radius, c, style.RING_WEIGHT_PX, op, c,
+                            style.FILL_CERTAIN * op * fill_k, dash))
+    elif spec.kind == "withdrawn":
+        out.append(Disc("status:withdrawn", "main", spec.radius, style.GROUP_COLOUR, style.CORE_WEIGHT_PX, op,
+                        c, 0.9 * op, dash))
+    elif spec.kind == "member":
+        if spec.dashed:   # a white dashed edge would vanish: keep the plan dash visible
+            out.append(Disc("group", "main", spec.radius, c, style.RING_WEIGHT_PX, op, c, 0.55 * op, dash))
+        else:
+            out.append(Disc("group", "main", spec.radius, "#ffffff", style.CORE_WEIGHT_PX, op, c, 0.95 * op))
+    elif spec.kind == "area":
+        out.append(Disc("area", "main", spec.radius, style.GROUP_COLOUR, style.CORE_WEIGHT_PX, op, spec.colour, op))
+    elif spec.kind == "noclaim":
+        out.append(Disc("noclaim", "main", spec.radius, c, style.CORE_WEIGHT_PX, 0.75, "#ffffff", 0.6))
+    else:   # no figure: hollow, never sized
+        out.append(Disc("nofigure", "main", spec.radius, c, style.HOLLOW_WEIGHT_PX, op, "#ffffff", 0.9 * op, dash))
+    if spec.dashed:
+        out = [d if d.part in ("imprecise", "conflict") or d.legend == "area" else _with_legend(d, d.legend + plan) for d in out]
+    return out
+
+
+def _with_legend(d: Disc, legend: str) -> Disc:
+    from dataclasses import replace
+
+    # the status rows explain the colour; "plan" (dashed) is its own row
+    return replace(d, legend=legend)
+
+
+def selected_mark(spec: MarkerSpec) -> Disc:
+    return Disc("selected", "selected", spec.radius + (11 if spec.imprecise else style.SELECTED_GAP_PX),
+                "#000000", 2.5, 1.0)
+
+
+def outer_radius(spec: MarkerSpec) -> float:
+    """What a marker covers (px), halos and rings included: labels keep clear of it."""
+    r = spec.radius
+    if spec.conflict:
+        r = max(r, spec.radius + style.CONFLICT_GAP_PX + style.CONFLICT_WEIGHT_PX / 2)
+    if spec.imprecise and spec.kind != "area":
+        r = max(r, spec.radius + style.IMPRECISE_GAP_PX)
+    return r
+
+
+# ------------------------------------------------------------------ joins, arrows
+
+def join_marks(specs: list[MarkerSpec]) -> list[Line]:
+    """Dotted lines from a group figure to each of its places."""
+    out = []
+    for s in specs:
+        if s.kind != "group":
+            continue
+        for mlat, mlon in s.members:
+            out.append(Line("group", ((s.lat, s.lon), (mlat, mlon)), style.GROUP_COLOUR, style.JOIN_WEIGHT_PX,
+                            0.85 * max(s.opacity, 0.5), style.GROUP_JOIN_DASH, "round"))
+    return out
+
+
+def curve(lat0, lon0, lat1, lon1, bend: float, trim0_deg: float, trim1_deg: float, n: int = 20):
+    """A gentle quadratic arc from origin to destination, trimmed at both ends so the
+    arrow starts and stops at the markers' edges. Returns [(lat, lon), ...]."""
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    x0, y0, x1, y1 = lon0 * k, lat0, lon1 * k, lat1
+    dx, dy = x1 - x0, y1 - y0
+    length = math.hypot(dx, dy) or 1e-9
+    cx, cy = (x0 + x1) / 2 - dy * bend, (y0 + y1) / 2 + dx * bend
+    t0 = min(0.4, trim0_deg / length)
+    t1 = max(0.6, 1 - trim1_deg / length)
+    pts = []
+    for i in range(n + 1):
+        t = t0 + (t1 - t0) * i / n
+        x = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1
+        y = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1
+        pts.append((y, x / k))
+    return pts
+
+
+def movement_marks(moves, specs: list[MarkerSpec], px_per_deg: Callable[[float], float],
+                   all_moves=None) -> list[Arrow]:
+    """One arrow per movement drawn. ``px_per_deg(lat)``: screen px per degree of
+    latitude near ``lat`` (the backend's scale). ``all_moves`` (the snapshot's whole
+    list) keeps each arc's bend the same whether or not plans are shown."""
+    radius_at: dict[tuple, float] = {}
+    for s in specs:
+        if s.kind != "group":
+            key = (round(s.lat, 4), round(s.lon, 4))
+            radius_at[key] = max(s.radius, radius_at.get(key, 0))
+    order = list(all_moves) if all_moves is not None else list(moves)
+    out = []
+    for ms in moves:
+        i = order.index(ms)
+        m, o, d = ms.movement, ms.origin, ms.destination
+        if (o.lat, o.lon) == (d.lat, d.lon):
+            continue
+        ppd = px_per_deg((o.lat + d.lat) / 2)
+        r0 = radius_at.get((round(o.lat, 4), round(o.lon, 4)), style.NO_FIGURE_RADIUS_PX)
+        r1 = radius_at.get((round(d.lat, 4), round(d.lon, 4)), style.NO_FIGURE_RADIUS_PX)
+        bend = style.MOVE_BEND * (1 if i % 2 == 0 else -1) * (1 + 0.5 * (i // 2))
+        pts = curve(o.lat, o.lon, d.lat, d.lon, bend, (r0 + style.MOVE_TRIM_PX[0]) / ppd,
+                    (r1 + style.MOVE_TRIM_PX[1]) / ppd)
+        plan = m.basis == "plan"
+        (la0, lo0), (la1, lo1) = pts[-3], pts[-1]
+        head = [(lat, lon) for lon, lat in style.arrow_head(lo0, la0, lo1, la1, size_deg=style.MOVE_HEAD_PX / ppd)]
+        # the shaft stops at the head's base, so a dashed shaft does not show through an open head
+        base = ((head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2)
+        tip_d = math.hypot(base[0] - la1, base[1] - lo1)
+        shaft = [p for p in pts if math.hypot(p[0] - la1, p[1] - lo1) > tip_d] + [base]
+        label = ()
+        if m.troops_min is not None or m.troops_max is not None:
+            text = f"{m.figure_text()} · {m.start.label()}" + (" (plan)" if plan else "")
+            label = ((text, "move-plan" if plan else "move"),)
+        out.append(Arrow("movement-plan" if plan else "movement", m.id, tuple(shaft), tuple(pts), tuple(head),
+                         plan, dash=style.PLAN_DASH if plan else None,
+                         head_fill="#ffffff" if plan else style.MOVEMENT_COLOUR, label=label))
+    return out
+
+
+# ------------------------------------------------------------------------ legend
+
+@dataclass(frozen=True)
+class LegendRow:
+    """One legend row: its words, its symbol and the marks it explains.
+
+    ``symbol`` is drawn in a local frame ``size`` px wide and tall, origin top-left,
+    y down; Disc centres are in ``centres`` (x, y) in the same frame; a Line's points
+    are (x, y) too."""
+
+    key: str
+    text: str
+    section: str = "Legend"
+    size: tuple[float, float] = (26.0, 14.0)
+    symbol: tuple = ()                              # Disc | Line | Arrow-like dicts
+    centres: tuple[tuple[float, float], ...] = ()
+    explains: tuple[str, ...] = field(default=())   # mark legend keys covered
+
+
+def _disc_for(kind: str, *, status="present", radius=5.0, inner=None, outer=None, opacity=1.0,
+              dashed=False, imprecise=False, conflict=False) -> list[Disc]:
+    colour = style.status_colour(status) if kind not in ("nofigure", "noclaim") else style.NO_FIGURE_COLOUR
+    if kind == "area":
+        colour = style.status_colour("drawing-down")
+    spec = MarkerSpec(key="legend", kind=kind, place_id="", name="", lat=0, lon=0, status=status, basis="report",
+                      colour=colour, radius=radius, inner=inner, outer=outer, opacity=opacity, dashed=dashed,
+                      imprecise=imprecise, conflict=conflict, figure="", label_parts=(), tooltip="", popup="")
+    return marker_marks(spec)
+
+
+def legend_rows() -> list[LegendRow]:
+    """Every row of the legend, in order, for both backends."""
+    rows: list[LegendRow] = []
+
+    def marker(key, text, discs, h=14.0, explains=None):
+        rows.append(LegendRow(key, text, size=(26.0, h), symbol=tuple(discs),
+                              centres=tuple((13.0, h / 2) for _ in discs), explains=tuple(explains or (key,))))
+
+    for status in style.STATUS_COLOURS:
+        kind = "withdrawn" if status == "withdrawn" else "figure"
+        marker(f"status:{status}", style.status_label(status), _disc_for(kind, status=status))
+    marker("nofigure", "no figure given (not sized)", _disc_for("nofigure", radius=4.5))
+    marker("noclaim", "named, nothing reported for this day",
+           _disc_for("noclaim", radius=style.NO_FIGURE_RADIUS_PX - 1.5))
+    r_in, r_out = style.radius_px(250), style.radius_px(350)
+    marker("range", "range: core = min, ring = max", _disc_for("figure", inner=r_in, outer=r_out, radius=r_out),
+           h=2 * r_out + 4)
+    g = style.GROUP_COLOUR
+    rows.append(LegendRow("report", "report (said to have happened)",
+                          symbol=(Line("report", ((1, 7), (25, 7)), g, 2.5),)))
+    rows.append(LegendRow("plan", "plan (announced): dashed",
+                          symbol=(Line("plan", ((1, 7), (25, 7)), g, 2.5, dash=style.PLAN_DASH),),
+                          explains=tuple(["plan"] + [f"status:{s}-plan" for s in style.STATUS_COLOURS]
+                                         + ["range-plan", "nofigure-plan", "group-plan"])))
+    for key, text, plan in (("movement", "movement, arrow = direction", False),
+                            ("movement-plan", "planned movement: dashed, open head", True)):
+        rows.append(LegendRow(key, text, symbol=(Arrow(key, key, ((1, 7), (16, 7)), ((1, 7), (25, 7)),
+                                                       ((25, 7), (16, 2.5), (16, 11.5)), plan,
+                                                       dash=style.PLAN_DASH if plan else None,
+                                                       head_fill="#ffffff" if plan else style.MOVEMENT_COLOUR),)))
+    rows.append(LegendRow("group", "places sharing one figure",
+                          symbol=(Line("group", ((2, 7), (24, 7)), g, style.JOIN_WEIGHT_PX, 1.0,
+                                       style.GROUP_JOIN_DASH, "round"),)))
+    marker("area", "area total: boxed, not a base", _disc_for("area", radius=style.AREA_ANCHOR_PX))
+    marker("imprecise", "region/country: no exact place", _disc_for("figure", radius=4, imprecise=True), h=24)
+    marker("conflict", "sources disagree / plan contradicted", _disc_for("figure", radius=4.5, conflict=True), h=20)
+    ages = (0, 100, style.STALE_DAYS)
+    age_discs = [_disc_for("figure", radius=4.0, opacity=style.age_opacity(a))[-1] for a in ages]
+    rows.append(LegendRow("age", f"figure age: new → {style.STALE_DAYS // 30}+ months", symbol=tuple(age_discs),
+                          centres=tuple((4.5 + 8.5 * k, 7.0) for k in range(len(ages)))))
+    sizes = style.LEGEND_SIZES
+    big = style.radius_px(max(sizes))
+    x, discs, centres = 2.0, [], []
+    for n in sizes:
+        r = style.radius_px(n)
+        discs.append(_disc_for("figure", radius=r)[-1])
+        centres.append((x + r, 2 * big + 1 - r))
+        x += 2 * r + 14
+    rows.append(LegendRow("sizes", " ".join(f"{n:,}" for n in sizes), section="Troops (circle area)",
+                          size=(x, 2 * big + 14), symbol=tuple(discs), centres=tuple(centres), explains=()))
+    return rows
+
+
+def legend_keys() -> set[str]:
+    """Every mark legend key the legend explains."""
+    return {k for row in legend_rows() if row.key != "sizes" for k in (row.explains or (row.key,))}
+
+
+def drawn_legend_keys(specs: list[MarkerSpec], arrows: list[Arrow]) -> set[str]:
+    """The legend keys of everything a view draws (for the legend coverage test)."""
+    keys = {d.legend for s in specs for d in marker_marks(s)}
+    keys |= {a.legend for a in arrows}
+    if any(s.kind == "group" for s in specs):
+        keys.add("group")
+    return keys
