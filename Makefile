@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test install install-test chromium lock check bench
+.PHONY: run test install install-test chromium rsvg lock check bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,17 @@ chromium:
 	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 	     && echo "chromium: installed $$(/usr/bin/chromium --version)"; fi
 
+# Debian's librsvg2-bin: the tests render the SVG briefing with rsvg-convert, as an editor would.
+rsvg:
+	@if command -v rsvg-convert >/dev/null; then echo "rsvg-convert: $$(rsvg-convert --version)"; \
+	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq librsvg2-bin >/dev/null \
+	     && echo "rsvg-convert: installed $$(rsvg-convert --version)"; fi
+
 run: install
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-test: install-test chromium
+test: install-test chromium rsvg
 	$(PY) -m geo check
 	$(PY) -m pytest
 

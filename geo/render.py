@@ -506,7 +506,7 @@ def _place_labels(ax, kit: _Kit, labels: list[_Label], circles: list[tuple[float
         for (text, fp, colour), lh in zip(lab.lines, boxes[i][2]):
             xd, yd = to_data.transform((tx, y - lh / 2))
             _text(ax, xd, yd, text, fp, colour=colour, halo=0 if lab.boxed else 3.0 * kit.s, ha=ha,
-                  va="center_baseline", zorder=12, kit=kit, gid="label")
+                  va="center_baseline", zorder=12, kit=kit, gid="area-label" if lab.boxed else "label")
             y -= lh
         _leader(ax, kit, bb, lab.anchor, lab.clearance, gap + 4 * px, to_data)
     fp = kit.font(_role_font("callout")[0], bold=True)
@@ -871,7 +871,9 @@ def source_line(snap: Snapshot, show_plans: bool = True) -> str:
 
 def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=None,
           size_px=DEFAULT_SIZE_PX, dpi=DEFAULT_DPI, extent=None, show_plans=True,
-          svg: bool = False) -> tuple[Figure, "LabelReport"]:
+          svg: bool = False, fixed_layout: bool = False) -> tuple[Figure, "LabelReport"]:
+    """Draw one page. ``fixed_layout`` (animation frames) reserves the room of every
+    optional header and footer line, so the map box never moves between frames."""
     w_px, h_px = check_size(size_px, dpi)
     if extent is not None:
         extent = check_extent(extent)
@@ -961,7 +963,10 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     if rest:
         _text(page, margin, y, "  ·  ".join(rest), known_fp, ha="left", va="top")
         y -= kit.inch(11.5 * 1.5 / 72)
+    elif fixed_layout:   # an animation's frames keep one layout: room for the line either way
+        y -= kit.inch(11.5 * 1.5 / 72)
     stale = mapview.staleness_text(snap)
+    warn_room = kit.inch(0.03) + kit.inch(11 * (1.9 + 1.3) / 72)   # a two-line warning
     if stale:
         y -= kit.inch(0.03)
         warn_fp = kit.font(11, bold=True)
@@ -970,7 +975,10 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
                   linespacing=1.3)
         t.set_bbox(dict(boxstyle="square,pad=0.3", facecolor=WHITE, edgecolor=style.CONFLICT_COLOUR,
                         linewidth=2.5 * s))
-        y -= kit.inch(11 * (1.9 + 1.3 * (len(warn) - 1)) / 72)
+        used = kit.inch(11 * (1.9 + 1.3 * (len(warn) - 1)) / 72)
+        y -= max(used, warn_room - kit.inch(0.03)) if fixed_layout else used
+    elif fixed_layout:
+        y -= warn_room
     header_bottom = y - kit.inch(0.06)
 
     src_fp, note_fp = kit.font(8.5), kit.font(7.5, italic=True)
@@ -985,6 +993,8 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     for line in reversed(src_lines):
         _text(page, margin, yb, line, src_fp, ha="left", va="bottom")
         yb += kit.inch(8.5 * 1.35 / 72)
+    if fixed_layout:   # room for three source lines on every frame
+        yb += kit.inch(8.5 * 1.35 / 72) * (3 - len(src_lines))
     footer_top = yb + kit.inch(0.06)
 
     # --- map box and legend panel
@@ -1023,6 +1033,13 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     callouts, placed, numbered, dropped = _place_labels(
         ax, kit, _labels(ax, kit, sc, radii, arrows), circles, name_boxes + [scale_box], along)
     _draw_legend(fig, kit, slot_x0 + map_w + gap, slot_y1, legend_w, slot_h, callouts)
+    notice = no_report_notice(snap)
+    if notice:
+        t = _text(ax, 0.5, 0.5, "\n".join(textwrap.wrap(notice, 48)), kit.font(13, bold=True),
+                  transform=ax.transAxes, ha="center", va="center", zorder=30, kit=kit, gid="notice",
+                  linespacing=1.35)
+        t.set_bbox(dict(boxstyle="square,pad=0.6", facecolor=WHITE, edgecolor=style.CONFLICT_COLOUR,
+                        linewidth=2.5 * s))
     report = LabelReport(labels=placed, callouts=numbered, markers=circles, names=name_boxes, dropped=dropped,
                          halos=kit.halos)
     return fig, report
@@ -1095,18 +1112,21 @@ def slugify(text: str, max_len: int = 48) -> str:
 
 
 def milestones(ds: Dataset, known_on: dt.date | None = None) -> list[Milestone]:
-    """Events and phase starts in date order, one per day (a day's labels joined).
-    Events whose source was published after ``known_on`` are left out: they were not
-    known then."""
-    by_day: dict[dt.date, list[str]] = {}
-    for e in ds.events:
-        src = ds.sources.get(e.source)
-        if known_on is not None and src is not None and src.published > known_on:
-            continue
-        by_day.setdefault(e.date.start, []).append(e.label)
-    for p in ds.phases:
-        by_day.setdefault(p.start, []).append(f"{p.name} begins")
-    return [Milestone(d, "; ".join(dict.fromkeys(labels))) for d, labels in sorted(by_day.items())]
+    """The app's own milestone list (:func:`geo.mapview.milestones`, the slider's stops:
+    events known on ``known_on``, phase starts and ends), one image each, in date order."""
+    return [Milestone(m.day, m.label) for m in mapview.milestones(ds, known_on)]
+
+
+def no_report_notice(snap: Snapshot) -> str | None:
+    """'No report of troops at any place is known for 1 Jan 2023 …', or None when the day
+    shows at least one figure or status from a source."""
+    if any(ps.claim is not None for ps in snap.places) or snap.groups:
+        return None
+    if snap.latest_published is None:
+        return (f"Nothing is known for {day_label(snap.on)}: no source was published by "
+                f"{day_label(snap.known_on)}. This slide shows no posture.")
+    return (f"No report of troops at any place is in force on {day_label(snap.on)} "
+            f"(as known on {day_label(snap.known_on)}). This slide shows no posture.")
 
 
 # ------------------------------------------------------------------------ animation
@@ -1147,7 +1167,7 @@ def render_animation(ds: Dataset, days: list[dt.date], *, known_on: dt.date | No
     frames = []
     for i, day in enumerate(days):
         frames.append(render_rgb(ds, snapshot(ds, day, known_on), title=title, subtitle=subtitle, marking=marking,
-                                 size_px=size_px, dpi=dpi, show_plans=show_plans, extent=view))
+                                 size_px=size_px, dpi=dpi, show_plans=show_plans, extent=view, fixed_layout=True))
         if progress is not None:
             progress(i + 1, len(days), day)
     return _gif_bytes(frames, fps) if fmt == "gif" else _mp4_bytes(frames, fps)
