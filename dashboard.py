@@ -1,5 +1,11 @@
 """Posture Atlas: troop posture on a date slider over an offline map.
 
+The entry script: a visible top navigation (Map, Timeline, Sources, Compare, Data
+quality; ``st.navigation(position="top")``) and, below it, the Map page itself. The
+other pages are the files in ``pages/``, unchanged (each still runs on its own under
+AppTest); their URL paths stay ``/Timeline``, ``/Sources``, ``/Compare``,
+``/Data_quality``.
+
 Thin page: read the widgets (their state lives in ui.state, mirrored in the URL), ask
 ui.cache for the snapshot, hand geo.mapview's layers to streamlit-folium, and render
 geo.popup's claim history beside the map.
@@ -50,8 +56,23 @@ iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto 
 </style>
 """
 
-# The sidebar (page navigation only) starts collapsed: the map needs the width.
 st.set_page_config(page_title="Posture Atlas", layout="wide", initial_sidebar_state="collapsed")
+
+
+def _map_page() -> None:
+    """The Map page is the rest of this script (run after the navigation)."""
+
+
+#: (file or the map, title, URL path) of every page, in the order of the navigation bar
+PAGES = ((_map_page, "Map", "map"), ("pages/1_Timeline.py", "Timeline", "Timeline"),
+         ("pages/2_Sources.py", "Sources", "Sources"), ("pages/3_Compare.py", "Compare", "Compare"),
+         ("pages/4_Data_quality.py", "Data quality", "Data_quality"))
+_pages = [st.Page(target, title=title, url_path=path, default=target is _map_page) for target, title, path in PAGES]
+# The briefing view is the slide alone: no navigation bar above it.
+_current = st.navigation(_pages, position="hidden" if st.session_state.get("view_brief") else "top")
+_current.run()
+if _current is not _pages[0]:
+    st.stop()
 
 ds = cache.dataset_or_stop()
 
@@ -233,9 +254,8 @@ with c_side:
         st.caption("Click a place on the map (or choose it above) for its claim history: every figure with "
                    "its date, plan or report, outlet, verbatim quote and link.")
 
-with st.sidebar:
-    st.caption(f"**Posture Atlas** · {len(ds.claims)} claims from {len(ds.sources)} sources, "
-               f"{day_label(b.first)} – {day_label(b.latest_source)}. Works offline.")
+st.caption(f"**Posture Atlas** · {len(ds.claims)} claims from {len(ds.sources)} sources, "
+           f"{day_label(b.first)} – {day_label(b.latest_source)}. Works offline.")
 
 state.write_url()
 
