@@ -251,21 +251,29 @@ class _Basemap(MacroElement):
             // The left column of the frame holds the title box and the legend: keep the
             // places to the right of it.
             // not animated: the map opens on its final view, nothing moves under a first click
+            {% if this.view %}
+            map.setView({{ this.view[:2]|tojson }}, {{ this.view[2]|tojson }}, {animate: false});
+            {% else %}
             map.fitBounds({{ this.bounds|tojson }}, {paddingTopLeft: {{ this.pad_tl|tojson }},
                                                      paddingBottomRight: {{ this.pad_br|tojson }},
                                                      animate: false});
+            {% endif %}
+            PostureAtlas.reportView(map);
         {% endmacro %}
     """)
 
-    def __init__(self, countries: dict, focus: list[str], bounds, tiles: list[dict]):
+    def __init__(self, countries: dict, focus: list[str], bounds, tiles: list[dict], view=None):
         super().__init__()
         self._name = "pa_basemap"
         self.countries = countries
         self.focus = focus
         self.bounds = bounds
         self.tiles = tiles
+        self.view = [float(v) for v in view] if view else None
+        # title box on the left, legend on the right: the places fit between them, and
+        # the fitted extent is centred so the first zoom-in keeps the middle of the story
         self.pad_tl = [PANEL_PX + FIT_PADDING_PX, FIT_PADDING_PX]
-        self.pad_br = [FIT_PADDING_PX, FIT_PADDING_PX + 30]
+        self.pad_br = [PANEL_PX + FIT_PADDING_PX, FIT_PADDING_PX + 30]
         self.border, self.land, self.land_focus = BORDER, LAND, LAND_FOCUS
         self.offline_name, self.countries_name = OFFLINE_BASE_NAME, COUNTRIES_NAME
 
@@ -286,7 +294,7 @@ def fit_zoom(bounds, frame_px=LAYOUT_FRAME_PX, padding=FIT_PADDING_PX, snap=ZOOM
     (s, w), (n, e) = bounds
     x0, y0 = _world_px(n, w, 0)
     x1, y1 = _world_px(s, e, 0)
-    zx = math.log2((frame_px[0] - PANEL_PX - 2 * padding) / max(x1 - x0, 1e-9))
+    zx = math.log2((frame_px[0] - 2 * PANEL_PX - 2 * padding) / max(x1 - x0, 1e-9))
     zy = math.log2((frame_px[1] - 2 * padding - 30) / max(y1 - y0, 1e-9))
     return math.floor(min(zx, zy) / snap) * snap
 
@@ -353,6 +361,9 @@ CSS = f"""
 .pa-badge {{ display: inline-block; font-size: 10px; font-weight: 700; padding: 0 3px; border-radius: 3px; border: 1px solid #444; }}
 .pa-badge.pa-plan {{ border-style: dashed; }}
 .pa-badge.pa-report {{ background: #444; color: #fff; }}
+html, body {{ margin: 0; height: 100%; overflow: hidden; }}
+#map_div, .folium-map {{ height: 100vh !important; width: 100vw !important; }}
+.pa-label-area {{ background: #fff; border: 1px solid {style.AREA_BOX_EDGE}; padding: 2px 5px; text-shadow: none; }}
 .pa-chip {{ display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 3px; border: 1px solid #444; }}
 """
 
@@ -360,8 +371,6 @@ CSS = f"""
 #: holds it (the dashboard sizes the streamlit-folium iframe to 16:9).
 BRIEF_CSS = """
 .leaflet-control-zoom, .leaflet-control-layers { display: none; }
-html, body { margin: 0; height: 100%; overflow: hidden; }
-#map_div { height: 100vh !important; width: 100vw !important; }
 """
 
 
@@ -401,12 +410,15 @@ def country_label_points(gdf, avoid: list[tuple[float, float]]) -> list[tuple[st
 
 
 def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_path: str = "",
-             brief: bool = False, legend: bool = True) -> folium.Map:
+             brief: bool = False, legend: bool = True,
+             view: tuple[float, float, float] | None = None) -> folium.Map:
     """The map that stays put while the date changes.
 
     Offline Natural Earth countries with their names, a scale bar, the legend and (with
     ``online_tiles``) OpenStreetMap, CARTO Positron and Esri imagery offered in a layer
-    control but *not* added, so nothing is fetched until a user picks one. Deterministic:
+    control but *not* added, so nothing is fetched until a user picks one. ``view``
+    (latitude, longitude, zoom) opens that extent instead of the fitted one (a shared
+    link's ``view=``). Deterministic:
     the same inputs give the same JavaScript, which is what lets streamlit-folium keep
     the map mounted across reruns.
     """
@@ -419,7 +431,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
     gdf, countries = _countries_geojson(ds)
     focus = sorted({p.country for p in ds.places.values()}) if ds is not None else ["IRQ", "SYR"]
     tiles = [dict(name=n, url=u, attr=a, max_zoom=z) for n, u, a, z in ONLINE_TILES] if online_tiles else []
-    m.add_child(_Basemap(countries, focus, bounds, tiles))
+    m.add_child(_Basemap(countries, focus, bounds, tiles, view))
 
     avoid = []
     if ds is not None:
@@ -433,7 +445,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
         names.add_child(Label((lat, lon), f'<div class="{cls}">{esc(name)}</div>', pane="paCountryNames"))
     m.add_child(names)
     if legend:
-        m.add_child(_StaticControl(legend_html(), "topleft", "pa-box pa-legend"))
+        m.add_child(_StaticControl(legend_html(), "topright", "pa-box pa-legend"))
     return m
 
 
@@ -536,7 +548,7 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
 
     if labels:
         items = [{"latlng": [s.lat, s.lon], "html": label_html(s.label_parts), "priority": s.priority,
-                  "quiet": s.kind == "noclaim"} for s in specs if s.label_parts]
+                  "quiet": s.kind == "noclaim", "area": s.kind == "area"} for s in specs if s.label_parts]
         for ar in arrows:
             if ar.label:
                 mid = ar.path[len(ar.path) // 2]

@@ -54,7 +54,7 @@
         var holder = document.createElement("div");
         holder.appendChild(line);
         var div = document.createElement("div");
-        div.className = "pa-label" + (it.quiet ? " pa-label-quiet" : "");
+        div.className = "pa-label" + (it.quiet ? " pa-label-quiet" : "") + (it.area ? " pa-label-area" : "");
         div.innerHTML = it.html;   // escaped in Python (geo.popup.esc)
         holder.appendChild(div);
         var icon = L.divIcon({className: "pa-label-icon", iconSize: [0, 0], html: holder});
