@@ -59,7 +59,7 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.4rem 1rem 0.2rem 1rem !important; max-width: 100% !important; }
 iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto !important;
-  width: min(100%, calc((100vh - 150px) * 16 / 9)) !important; display: block; margin: 0 auto;
+  width: min(100%, calc((100vh - 182px) * 16 / 9)) !important; display: block; margin: 0 auto;
   border: 1px solid #999; }
 </style>
 """

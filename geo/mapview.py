@@ -364,6 +364,11 @@ CSS = f"""
 html, body {{ margin: 0; height: 100%; overflow: hidden; }}
 #map_div, .folium-map {{ height: 100vh !important; width: 100vw !important; }}
 .pa-label-area {{ background: #fff; border: 1px solid {style.AREA_BOX_EDGE}; padding: 2px 5px; text-shadow: none; }}
+.pa-callout {{ display: inline-block; min-width: 15px; padding: 0 3px; border: 1px solid {style.TEXT_COLOUR}; background: #fff;
+  font-weight: 700; font-size: 11px; line-height: 15px; text-align: center; text-shadow: none; }}
+.pa-callout-key {{ width: {PANEL_PX - 30}px; font-size: 11px; white-space: normal; }}
+.pa-callout-row {{ margin: 1px 0; }}
+.pa-callout-row .pa-label, .pa-callout-key span[class^="pa-l-"] {{ font-size: 11px; }}
 .pa-chip {{ display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 3px; border: 1px solid #444; }}
 """
 

@@ -8,7 +8,9 @@
  *   new PostureAtlas.LabelLayer(items, avoid, {leaderColour})
  *       permanent labels placed beside their markers, clear of each other, of the
  *       markers, of the country names and of the map's controls; a label set further
- *       out gets a leader line. Reruns on zoom, pan and resize. When it has laid the
+ *       out gets a leader line, one with no free spot becomes a numbered callout whose
+ *       words go to a key box. Reruns on zoom, pan, resize, fonts and Leaflet's CSS
+ *       arriving. When it has laid the
  *       labels out it sets data-pa-labels="<n placed>" and data-pa-label-overlaps="<n>"
  *       on the map container (browser tests wait for the first and read the second).
  *   new PostureAtlas.MapNotes(boxes)
@@ -62,13 +64,33 @@
         return {latlng: L.latLng(it.latlng), priority: it.priority, optional: !!it.quiet, marker: mk};
       });
       map.on("zoomend moveend resize", this._schedule, this);
+      // the frame is sized by the page's CSS after the map opens, and web fonts change
+      // label widths when they arrive: lay out again on either
+      var self = this;
+      if (window.ResizeObserver && !this._observer) {
+        this._observer = new ResizeObserver(function () { map.invalidateSize({pan: false}); self._schedule(); });
+        this._observer.observe(map.getContainer());
+      }
+      if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function () { self._schedule(); }); }
+      // Leaflet's stylesheet may still be loading (streamlit-folium adds it after the
+      // page has loaded): until the controls sit in their corners, wait and look again
+      var corner = map.getContainer().querySelector(".leaflet-top");
+      var tries = 0;
+      (function waitForCss() {
+        if (!self._map) { return; }
+        if (corner && getComputedStyle(corner).position === "absolute") { self._schedule(); return; }
+        if (++tries < 200) { window.setTimeout(waitForCss, 50); }
+      }());
       this._schedule();
     },
 
     onRemove: function (map) {
       map.off("zoomend moveend resize", this._schedule, this);
+      if (this._observer) { this._observer.disconnect(); this._observer = null; }
       this._items.forEach(function (it) { map.removeLayer(it.marker); });
       this._items = [];
+      if (this._keyCtl) { map.removeControl(this._keyCtl); this._keyCtl = null; }
+      this._keyText = "";
     },
 
     _schedule: function () {
@@ -78,6 +100,8 @@
     },
 
     _layout: function (map) {
+      var corner = map.getContainer().querySelector(".leaflet-top");
+      if (corner && getComputedStyle(corner).position !== "absolute") { return; }   // CSS not in yet
       var size = map.getSize();
       var container = map.getContainer();
       var frame = container.getBoundingClientRect();
@@ -92,7 +116,7 @@
         return [p.x - a.radius, p.y - a.radius, p.x + a.radius, p.y + a.radius, a.radius, p.x, p.y, !!a.line];
       });
       var placed = [];
-      var overlaps = 0, shown = 0;
+      var overlaps = 0, shown = 0, callouts = [];
       var order = this._items.slice().sort(function (a, b) { return b.priority - a.priority; });
       order.forEach(function (it) {
         var el = it.marker.getElement();
@@ -100,6 +124,10 @@
         var div = el.querySelector(".pa-label");
         var line = el.querySelector("line");
         div.style.display = "";
+        if (div.hasAttribute("data-pa-text")) {   // a callout last time: its words back first
+          div.innerHTML = div.getAttribute("data-pa-text");
+          div.removeAttribute("data-pa-text");
+        }
         var w = div.offsetWidth, h = div.offsetHeight;
         var p = map.latLngToContainerPoint(it.latlng);
         var own = 0;
@@ -135,7 +163,33 @@
           line.style.display = "none";
           return;
         }
-        if (best[5] > 0) { overlaps += 1; }
+        if (best[5] > 0) {
+          // no free spot: a numbered callout beside the marker, its words in the key
+          var n = callouts.length + 1;
+          callouts.push({n: n, html: div.innerHTML});
+          div.setAttribute("data-pa-text", div.innerHTML);
+          div.innerHTML = '<span class="pa-callout">' + n + "</span>";
+          w = div.offsetWidth; h = div.offsetHeight;
+          var spot = null;
+          for (var s2 = 0; s2 < 5 && spot === null; s2++) {
+            var r2 = own + 3 + s2 * 8;
+            var c2 = [[r2, -h / 2], [-r2 - w, -h / 2], [-w / 2, -r2 - h], [-w / 2, r2],
+                      [r2 * 0.72, -r2 * 0.72 - h], [r2 * 0.72, r2 * 0.72], [-r2 * 0.72 - w, -r2 * 0.72 - h], [-r2 * 0.72 - w, r2 * 0.72]];
+            for (var k2 = 0; k2 < c2.length; k2++) {
+              var rc = [p.x + c2[k2][0], p.y + c2[k2][1], p.x + c2[k2][0] + w, p.y + c2[k2][1] + h];
+              var bad = 0;
+              placed.forEach(function (q) { bad += overlap(rc, q); });
+              blocks.forEach(function (q) { bad += overlap(rc, q); });
+              circles.forEach(function (q) {
+                if (!q[7] && (Math.abs(q[5] - p.x) >= 0.5 || Math.abs(q[6] - p.y) >= 0.5)) { bad += overlap(rc, q); }
+              });
+              bad += w * h - overlap(rc, [0, 0, size.x, size.y]);
+              if (bad === 0) { spot = [c2[k2][0], c2[k2][1], s2 * 8]; break; }
+            }
+          }
+          if (spot === null) { overlaps += 1; spot = [best[1], best[2], best[4]]; }
+          best = [0, spot[0], spot[1], "left", spot[2], 0];
+        }
         shown += 1;
         div.style.left = best[1] + "px";
         div.style.top = best[2] + "px";
@@ -154,6 +208,31 @@
       });
       container.setAttribute("data-pa-labels", String(shown));
       container.setAttribute("data-pa-label-overlaps", String(overlaps));
+      container.setAttribute("data-pa-callouts", String(callouts.length));
+      this._count = (this._count || 0) + 1;
+      container.setAttribute("data-pa-layouts", String(this._count));
+      this._key(map, callouts);
+    },
+
+    _key: function (map, callouts) {
+      // the callouts' words, in a box under the title box (top left)
+      var text = callouts.map(function (c) { return c.n + "|" + c.html; }).join("\n");
+      if (text === this._keyText) { return; }
+      this._keyText = text;
+      if (this._keyCtl) { map.removeControl(this._keyCtl); this._keyCtl = null; }
+      if (!callouts.length) { return; }
+      var ctl = L.control({position: "topleft"});
+      ctl.onAdd = function () {
+        var div = L.DomUtil.create("div", "pa-box pa-callout-key");
+        div.innerHTML = callouts.map(function (c) {
+          return '<div class="pa-callout-row"><span class="pa-callout">' + c.n + "</span> " +
+                 c.html.replace(/<br>/g, " · ") + "</div>";
+        }).join("");   // the labels' own escaped HTML
+        return div;
+      };
+      ctl.addTo(map);
+      this._keyCtl = ctl;
+      this._schedule();   // once more, clear of the key
     }
   });
 
