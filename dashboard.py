@@ -25,7 +25,7 @@ from geo import mapview, style
 from geo.analysis import md_escape
 from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
 from geo.posture import change_dates
-from ui import cache, state
+from ui import cache, nav, state
 
 try:  # the Export section arrives with ui/downloads.py; the map works without it
     from ui.downloads import render_downloads
@@ -67,19 +67,11 @@ iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto 
 st.set_page_config(page_title="Posture Atlas", layout="wide", initial_sidebar_state="collapsed")
 
 
-def _map_page() -> None:
-    """The Map page is the rest of this script (run after the navigation)."""
-
-
-#: (file or the map, title, URL path) of every page, in the order of the navigation bar
-PAGES = ((_map_page, "Map", "map"), ("pages/1_Timeline.py", "Timeline", "Timeline"),
-         ("pages/2_Sources.py", "Sources", "Sources"), ("pages/3_Compare.py", "Compare", "Compare"),
-         ("pages/4_Data_quality.py", "Data quality", "Data_quality"))
-_pages = [st.Page(target, title=title, url_path=path, default=target is _map_page) for target, title, path in PAGES]
 # The briefing view is the slide alone: no navigation bar above it.
+_pages = nav.pages()
 _current = st.navigation(_pages, position="hidden" if st.session_state.get("view_brief") else "top")
 _current.run()
-if _current is not _pages[0]:
+if _current is not _pages[0]:   # another page has run; the rest of this script is the Map page
     st.stop()
 
 ds = cache.dataset_or_stop()

@@ -206,7 +206,10 @@ def test_sources_item_detail_is_escaped_and_links_to_the_map(closure, reversal):
     assert "> " + A.md_escape(closure.quote) in text
     assert f"plan contradicted by {reversal.id}" in text.replace("\\", "")
     assert "(/?date=2025-10-20&place=ain-al-asad&known=2026-02-23)" in text
-    assert "[Open on the map](/?date=2025-09-15&place=ain-al-asad" in text
+    # under the app's navigation a page link to the Map page (this tab) with the claim's view
+    [link] = [e for e in at.get("page_link") if "Open on the map" in e.proto.label]
+    assert link.proto.page == "" and link.proto.page_script_hash   # the default page: the map at /
+    assert "date=2025-09-15" in link.proto.query_string and "place=ain-al-asad" in link.proto.query_string
 
 
 # --------------------------------------------------------------------- compare
