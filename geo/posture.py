@@ -97,11 +97,21 @@ class Knowledge:
 
     known_on: dt.date | None
     sources: frozenset[str]
+    #: the newest publication among them
+    latest: dt.date | None = None
 
     @classmethod
     def of(cls, ds: Dataset, known_on: dt.date | str | None = None) -> "Knowledge":
         known_on = as_date(known_on) if known_on is not None else ds.latest_published
-        return cls(known_on, visible_sources(ds, known_on))
+        cache = ds.views.setdefault("knowledge", {})
+        k = cache.get(known_on)
+        if k is None:
+            if len(cache) > 64:  # a slider over "as known on" days: keep the recent ones
+                cache.pop(next(iter(cache)))
+            seen = visible_sources(ds, known_on)
+            latest = max((ds.sources[s].published for s in seen), default=None)
+            k = cache[known_on] = cls(known_on, seen, latest)
+        return k
 
     def knows(self, item) -> bool:
         """Is the claim, movement, phase or event (anything with ``.source``) known?"""
@@ -309,7 +319,9 @@ class PlaceState:
     figure_sources: tuple[Source, ...]     # the figure's source(s); never empty with a figure
     conflicts: tuple[Claim, ...]
     restated_by: tuple[Claim, ...]
-    history: tuple[Claim, ...]
+    #: (every claim about the place, the sources known): the history is filtered from
+    #: them only when asked for, since most snapshots never show it
+    _claims_known: tuple[tuple[Claim, ...], frozenset[str]] = field(default=((), frozenset()), repr=False, compare=False)
     on: dt.date | None = None
     incoming: tuple[Movement, ...] = ()
     outgoing: tuple[Movement, ...] = ()
@@ -321,6 +333,12 @@ class PlaceState:
     @property
     def id(self) -> str:
         return self.place.id
+
+    @property
+    def history(self) -> tuple[Claim, ...]:
+        """Every known claim about the place, in the order they take effect."""
+        claims, seen = self._claims_known
+        return tuple(c for c in claims if c.source in seen)
 
     @property
     def scope(self) -> Scope:
@@ -505,13 +523,16 @@ class _PlaceIndex:
 
     reports: list[Claim]           # non-restated reports, by (start, published, id)
     report_starts: list[dt.date]
+    #: per report: the index of the last report at or before it that sets a figure (-1)
+    figure_at: list[int]
     restated: list[Claim]          # restated reports, by start
+    restated_starts: list[dt.date]
     plans: list[Claim]             # by (published, due end, id)
     plan_published: list[dt.date]
     #: per plan (same order): its settling events at this place, in the order they
     #: happen: (day, published, state, claim)
     settles: list[list[tuple[dt.date, dt.date, PlanStatus, Claim]]]
-    claims: list[Claim]            # every claim about the place (history), by effect
+    claims: tuple[Claim, ...]      # every claim about the place (history), by effect
 
 
 class Posture:
@@ -541,9 +562,16 @@ class Posture:
             restated = [c for c in cs if c.basis == "report" and c.restated]
             plans = sorted((c for c in cs if c.basis == "plan"),
                            key=lambda c: (pub[c.source], c.date.end, c.id))
+            figure_at, last = [], -1
+            for n, c in enumerate(reports):
+                if sets_figure(c):
+                    last = n
+                figure_at.append(last)
+            restated.sort(key=lambda c: (c.date.start, pub[c.source], c.id))
             self.places[pid] = _PlaceIndex(
-                reports, [c.date.start for c in reports], restated, plans,
-                [pub[c.source] for c in plans], _settles(pid, plans, reports, pub), cs)
+                reports, [c.date.start for c in reports], figure_at, restated,
+                [c.date.start for c in restated], plans,
+                [pub[c.source] for c in plans], _settles(pid, plans, reports, pub), tuple(cs))
 
         named = set(by_place)
         named |= {m.from_place for m in ds.movements} | {m.to_place for m in ds.movements}
@@ -556,7 +584,15 @@ class Posture:
             for pid in (m.from_place, m.to_place):
                 first_seen[pid] = min(first_seen.get(pid, pub[m.source]), pub[m.source])
         self.first_seen = first_seen
-        self._claims = {c.id: c for c in ds.claims}
+        # movements by start, with the longest span, so the active ones are a slice
+        self.moves = sorted(ds.movements, key=lambda m: (m.start.start, m.id))
+        self.move_starts = [m.start.start for m in self.moves]
+        self.move_span = max(((m.end.end - m.start.start) for m in self.moves), default=dt.timedelta(0))
+
+    def active_movements(self, on: dt.date, k: Knowledge) -> list[Movement]:
+        lo = bisect.bisect_left(self.move_starts, on - self.move_span)
+        hi = bisect.bisect_right(self.move_starts, on)
+        return [m for m in self.moves[lo:hi] if m.end.end >= on and m.source in k.sources]
 
     # --- one place ---------------------------------------------------------
     def place_state(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
@@ -564,27 +600,34 @@ class Posture:
         ix = self.places.get(pid)
         place = ds.places[pid]
         if ix is None:
-            return PlaceState(place, None, None, None, None, None, None, (), (), (), (), (), on)
+            return PlaceState(place, None, None, None, None, None, None, (), (), (), (), on=on)
         seen = k.sources
         # the last report in force: bisect on the start day, step back past the unknown
         i = bisect.bisect_right(ix.report_starts, on) - 1
         while i >= 0 and ix.reports[i].source not in seen:
             i -= 1
         report = ix.reports[i] if i >= 0 else None
-        j = i
-        while j >= 0 and not (ix.reports[j].source in seen and sets_figure(ix.reports[j])):
+        j = ix.figure_at[i] if i >= 0 else -1
+        reports = ix.reports
+        while j >= 0 and reports[j].source not in seen:  # step back past the unknown
             j -= 1
-        figure_claim = ix.reports[j] if j >= 0 else None
+            while j >= 0 and not sets_figure(reports[j]):
+                j -= 1
+        figure_claim = reports[j] if j >= 0 else None
         # restatements: support for the figure in force, never newer than it
         restated_by: tuple[Claim, ...] = ()
         if ix.restated:
-            rs = [c for c in ix.restated if c.source in seen and c.date.start <= on]
-            if figure_claim is None and rs:
-                figure_claim = rs[-1]
-                if report is None:
-                    report = figure_claim
-                rs = rs[:-1]
-            if figure_claim is not None:
+            k_end = bisect.bisect_right(ix.restated_starts, on)
+            if figure_claim is None:
+                rs = [c for c in ix.restated[:k_end] if c.source in seen]
+                if rs:
+                    figure_claim = rs.pop()
+                    if report is None:
+                        report = figure_claim
+            else:
+                k_start = bisect.bisect_left(ix.restated_starts, figure_claim.date.start)
+                rs = [c for c in ix.restated[k_start:k_end] if c.source in seen]
+            if figure_claim is not None and rs:
                 restated_by = tuple(c for c in rs if c.date.start >= figure_claim.date.start
                                     and c.force == figure_claim.force
                                     and not incompatible(c, figure_claim))
@@ -609,9 +652,8 @@ class Posture:
                 srcs += tuple(s for s in fsrcs if s not in srcs)
                 conflicts += tuple(c for c in self._conflicts_of(figure_claim, seen, on)
                                    if c not in conflicts and c is not report)
-        history = tuple(c for c in ix.claims if c.source in seen)
         return PlaceState(place, report, figure_claim, gid, lo, hi, plan, srcs, fsrcs,
-                          conflicts, restated_by, history, on)
+                          conflicts, restated_by, (ix.claims, seen), on)
 
     def _plan_in_force(self, ix: _PlaceIndex, on: dt.date, k: Knowledge) -> PlanState | None:
         limit = on if k.known_on is None or on <= k.known_on else k.known_on
@@ -637,16 +679,23 @@ class Posture:
     def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
         """The claim's own source, then those of other claims saying the same of the same time."""
         ds = self.ds
-        out = [ds.sources[claim.source]]
-        for c in self.corroborated_by.get(claim.id, ()):
+        own = ds.sources[claim.source]
+        others = self.corroborated_by.get(claim.id)
+        if not others:
+            return (own,)
+        out = [own]
+        for c in others[0][:bisect.bisect_right(others[1], on)]:
             s = ds.sources[c.source]
-            if c.source in seen and c.date.start <= on and s not in out:
+            if c.source in seen and s not in out:
                 out.append(s)
         return tuple(out)
 
     def _conflicts_of(self, claim: Claim, seen, on: dt.date) -> tuple[Claim, ...]:
-        return tuple(c for c in self.conflicts_by.get(claim.id, ())
-                     if c.source in seen and c.date.start <= on)
+        """Claims in conflict with ``claim`` that are known and in effect by ``on``."""
+        found = self.conflicts_by.get(claim.id)
+        if not found:
+            return ()
+        return tuple(c for c in found[0][:bisect.bisect_right(found[1], on)] if c.source in seen)
 
     # --- projection ----------------------------------------------------------
     def projected(self, pid: str, on: dt.date, k: Knowledge) -> Claim | None:
@@ -688,9 +737,9 @@ class Posture:
         for c in ix.claims:
             if c.source not in seen:
                 continue
-            for o in self.conflicts_by.get(c.id, ()) + self.corroborated_by.get(c.id, ()):
-                if o.source in seen:
-                    days.add(o.date.start)
+            for others in (self.conflicts_by.get(c.id), self.corroborated_by.get(c.id)):
+                if others:
+                    days.update(o.date.start for o in others[0] if o.source in seen)
         return sorted(days)
 
 
@@ -768,8 +817,13 @@ def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
                     corroborated_by.setdefault(a.id, []).append(b)
                     corroborated_by.setdefault(b.id, []).append(a)
             active.append(b)
-    return ({k: tuple(v) for k, v in conflicts_by.items()},
-            {k: tuple(v) for k, v in corroborated_by.items()}, tuple(pairs))
+    def by_start(d):  # claim id -> (claims by start, their starts) for bisection by day
+        out = {}
+        for k, v in d.items():
+            v.sort(key=lambda c: (c.date.start, c.id))
+            out[k] = (tuple(v), [c.date.start for c in v])
+        return out
+    return by_start(conflicts_by), by_start(corroborated_by), tuple(pairs)
 
 
 def posture(ds: Dataset) -> Posture:
@@ -793,7 +847,8 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
 
     movements = tuple(
         MovementState(m, ds.places[m.from_place], ds.places[m.to_place], ds.sources[m.source])
-        for m in ds.movements if k.knows(m) and m.active_on(on))
+        for m in sorted(P.active_movements(on, k), key=ds.movements.index if len(ds.movements) < 200
+                        else (lambda m: m.id)))
     incoming: dict[str, list[Movement]] = {}
     outgoing: dict[str, list[Movement]] = {}
     for ms in movements:
@@ -826,7 +881,7 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
             shown[s.id] = s
     for m in movements:
         shown[m.source.id] = m.source
-    latest = max((ds.sources[s].published for s in k.sources), default=None)
+    latest = k.latest
     return Snapshot(on, known_on, tuple(states), groups, movements, phase_on(ds, on, known_on),
                     latest, tuple(sorted(shown.values(), key=lambda s: (s.published, s.id))),
                     plan_groups, as_planned, ds.sources)

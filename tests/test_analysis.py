@@ -359,4 +359,13 @@ def test_containment_flags_sites_exceeding_their_area_total(make_data):
     rows = A.containment_rows(ds)
     (row,) = rows.itertuples()
     assert (row.kind, row.total_key, row.members_figure, row.start) == ("area", "land", "at least 1,300", D(2025, 7, 10))
-    assert row.member_claims == "b, c"  # the coalition figure is never compared with a US total
+    assert set(row.member_claims.split(", ")) == {"b", "c"}  # a coalition figure is never added to a US total
+
+
+def test_plan_state_rows_say_where_each_plan_stands(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"),
+              claim("p1", "alpha", "2025-09-15", "0", "0", status="withdrawn", basis="plan"),
+              claim("r2", "alpha", "2025-09-25", "0", "0", status="withdrawn", source="s3"))
+    (row,) = A.plan_state_rows(snapshot(ds, "2025-09-20")).itertuples()
+    assert (row.plan, row.state, row.report) == ("0", "overdue", "100")
+    assert row.hindsight == "carried out 25 Sep 2025, 10 days late (Outlet Three)"
