@@ -65,7 +65,7 @@ def plan_props(plan: PlanState | None, sources: dict[str, Source]) -> dict | Non
         "qualifier": c.qualifier or None, "figure": c.figure_text(), "force": c.force,
         "due": c.date.text, "due_start": plan.due_start.isoformat(), "due_end": plan.due_end.isoformat(),
         "announced": plan.announced.isoformat() if plan.announced else None,
-        "state": plan.state.value, "settled_by": plan.settled_by.id if plan.settled_by else None,
+        "state": plan.state.value, "has_deadline": plan.has_deadline, "settled_by": plan.settled_by.id if plan.settled_by else None,
         "settled_on": plan.settled_on.isoformat() if plan.settled_on else None,
         "hindsight": plan.hindsight_text(sources) or None,
         "group": plan.group, "places": list(c.places), "quote": c.quote,

@@ -219,7 +219,7 @@ def plan_matches(plan: Claim, report: Claim) -> bool:
 #: reported; a place planned to receive forces, when it is reported receiving or holding them.
 _BORNE_OUT_BY = {
     "drawing-down": ("drawing-down", "residual", "withdrawn"),
-    "destination": ("destination", "present"),
+    "destination": ("destination",),
     "residual": ("residual",),
     "present": ("present",),
     "withdrawn": ("withdrawn",),
@@ -257,6 +257,12 @@ class PlanState:
     @property
     def due(self) -> FuzzyDate:
         return self.claim.date
+
+    @property
+    def has_deadline(self) -> bool:
+        """False for a plan dated on or before its own announcement: it names no
+        deadline, so it is never overdue (only confirmed, reversed or superseded)."""
+        return self.announced is None or self.claim.date.end > self.announced
 
     @property
     def due_start(self) -> dt.date:
@@ -547,7 +553,9 @@ class Posture:
         pub = self.published
 
         def effect(c: Claim) -> tuple:
-            return (c.date.start, pub[c.source], c.id)
+            # same day and publication: a quote checked against the article wins the tie
+            # (both stay listed as a conflict when they disagree)
+            return (c.date.start, pub[c.source], c.quote_checked, c.id)
 
         by_place: dict[str, list[Claim]] = {}
         for c in ds.claims:
@@ -560,7 +568,9 @@ class Posture:
             cs.sort(key=effect)
             reports = [c for c in cs if c.basis == "report" and not c.restated]
             restated = [c for c in cs if c.basis == "report" and c.restated]
-            plans = sorted((c for c in cs if c.basis == "plan"),
+            # a restated plan repeats an earlier announcement as background: it never
+            # becomes the latest plan (it is in the history like every claim)
+            plans = sorted((c for c in cs if c.basis == "plan" and not c.restated),
                            key=lambda c: (pub[c.source], c.date.end, c.id))
             figure_at, last = [], -1
             for n, c in enumerate(reports):
@@ -614,6 +624,11 @@ class Posture:
             while j >= 0 and not sets_figure(reports[j]):
                 j -= 1
         figure_claim = reports[j] if j >= 0 else None
+        if (figure_claim is not None and figure_claim is not report and not figure_claim.has_figure
+                and _has_troops(figure_claim) is False and _has_troops(report) is True):
+            # "vacated" then "present": the withdrawal's none no longer holds, and no
+            # figure has been given since
+            figure_claim = None
         # restatements: support for the figure in force, never newer than it
         restated_by: tuple[Claim, ...] = ()
         if ix.restated:
@@ -673,7 +688,10 @@ class Posture:
                 hindsight = (ev_state, ev_claim, ev_day)
             break
         if state is None:
-            state = PlanStatus.OVERDUE if plan.date.end < on else PlanStatus.PENDING
+            # a plan dated on or before its own announcement names no deadline ("250-350
+            # would stay", "once negotiations conclude"): pending, never overdue
+            has_deadline = plan.date.end > ix.plan_published[i]
+            state = PlanStatus.OVERDUE if has_deadline and plan.date.end < on else PlanStatus.PENDING
         return PlanState(plan, state, by, day, hindsight, ix.plan_published[i])
 
     def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
@@ -728,7 +746,8 @@ class Posture:
             if plan.source not in seen:
                 continue
             days.add(p)
-            days.add(plan.date.end + dt.timedelta(days=1))   # pending -> overdue
+            if plan.date.end > p:
+                days.add(plan.date.end + dt.timedelta(days=1))   # pending -> overdue
             for ev_day, _pub, _st, c in evs:
                 if c.source in seen:
                     days.add(ev_day)
@@ -774,16 +793,34 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
         for q in (same, nxt):
             if q is None:
                 continue
-            st = PlanStatus.CONTRADICTED if _reverses(q, plan) else PlanStatus.SUPERSEDED
+            st = PlanStatus.CONTRADICTED if _reverses(q, plan, pub) else PlanStatus.SUPERSEDED
             events.append((pub[q.source], pub[q.source], st, q))
         events.sort(key=lambda e: (e[0], e[1]))
         out.append(events)
     return out
 
 
-def _reverses(later: Claim, plan: Claim) -> bool:
-    """Does a later announcement reverse the plan (cannot both be carried out)?"""
-    return later.force == plan.force and incompatible(later, plan)
+def _reverses(later: Claim, plan: Claim, pub) -> bool:
+    """Does a later announcement reverse the plan?
+
+    Only if the two cannot both be carried out *for the same time*: the later plan is
+    open-ended (dated to its own announcement, "250-350 will stay") or falls due no later
+    than the plan did. A plan for a later period that says something else ("out of Syria
+    by April 2026" after "forces will move to Syria by September 2025") supersedes it.
+    """
+    if later.force != plan.force or not incompatible(later, plan):
+        return False
+    open_ended = later.date.end <= pub[later.source]
+    return open_ended or later.date.start <= plan.date.end
+
+
+def _coalition_none_against(a: Claim, b: Claim) -> bool:
+    """Across forces only one thing clashes: the coalition said to be gone (none left)
+    where US troops are said to be present; the coalition's figures include the US."""
+    for co, us in ((a, b), (b, a)):
+        if co.force == "coalition" and us.force == "US":
+            return _has_troops(co) is False and _has_troops(us) is True and _comparable(co, us)
+    return False
 
 
 def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
@@ -800,13 +837,15 @@ def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
             start = b.date.start
             active = [a for a in active if a.date.end >= start]
             for a in active:
-                if a.source == b.source or a.basis != b.basis or a.force != b.force:
+                if a.source == b.source or a.basis != b.basis:
+                    continue
+                if a.force != b.force and not _coalition_none_against(a, b):
                     continue
                 key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
                 if key in done:
                     continue
                 done.add(key)
-                clash = incompatible(a, b)
+                clash = incompatible(a, b) if a.force == b.force else True
                 if clash and _comparable(a, b):
                     pairs.append((a, b))
                     conflicts_by.setdefault(a.id, []).append(b)
