@@ -803,15 +803,17 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
 def _reverses(later: Claim, plan: Claim, pub) -> bool:
     """Does a later announcement reverse the plan?
 
-    Only if the two cannot both be carried out *for the same time*: the later plan is
-    open-ended (dated to its own announcement, "250-350 will stay") or falls due no later
-    than the plan did. A plan for a later period that says something else ("out of Syria
-    by April 2026" after "forces will move to Syria by September 2025") supersedes it.
+    Only if the two cannot both be carried out: the later plan is announced before the
+    plan fell due, or is open-ended (dated to its own announcement, "250-350 will stay"),
+    or falls due no later than the plan did. A plan announced after the old one lapsed,
+    for a later period ("out of Syria by April 2026" after "forces will move to Syria by
+    September 2025"), supersedes it.
     """
     if later.force != plan.force or not incompatible(later, plan):
         return False
-    open_ended = later.date.end <= pub[later.source]
-    return open_ended or later.date.start <= plan.date.end
+    announced = pub[later.source]
+    open_ended = later.date.end <= announced
+    return open_ended or announced <= plan.date.end or later.date.start <= plan.date.end
 
 
 def _coalition_none_against(a: Claim, b: Claim) -> bool:
