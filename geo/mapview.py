@@ -470,6 +470,8 @@ def _disc_options(d: symbology.Disc) -> dict:
 def _marker_shapes(spec: MarkerSpec, popups: bool) -> list[Shape]:
     """The circles of one marker, outermost first; the last one carries tooltip and popup."""
     discs = symbology.marker_marks(spec)
+    if not discs:   # a group figure: its members carry the markers (and the clicks)
+        return []
     loc = [spec.lat, spec.lon]
     shapes = [Shape("circleMarker", loc, _disc_options(d)) for d in discs[:-1]]
     main = _disc_options(discs[-1])

@@ -64,6 +64,14 @@ MOVE_HEAD_WEIGHT_PX = 1.5
 MOVE_TRIM_PX = (3.0, 4.0)     # gap between an arrow and the markers it joins
 MOVE_BEND = 0.16              # arc bend of the first movement; later ones alternate, wider
 
+#: The plan in force beside a report: a dashed ring at the planned size, no fill.
+GHOST_WEIGHT_PX = 1.5
+GHOST_OPACITY = 0.9
+
+#: Projection mode (what the plans said): a banner that no screenshot can lose.
+PROJECTION_COLOUR = "#6A3D9A"
+PROJECTION_TEXT = "PROJECTION — as the plans said, not as reported"
+
 #: Basemap greys: light enough that every status colour stands out on them.
 SEA = "#dbe6ee"
 LAND = "#efece4"

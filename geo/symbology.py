@@ -103,6 +103,10 @@ class MarkerSpec:
     popup: str
     members: tuple[tuple[float, float], ...] = ()
     priority: float = 0.0
+    #: the plan in force beside the report, drawn as a ghost: a dashed outline at the
+    #: planned size (px; None: no ghost), in the plan's status colour
+    ghost: float | None = None
+    ghost_colour: str = style.NO_FIGURE_COLOUR
 
     @property
     def label_lines(self) -> tuple[str, ...]:
@@ -132,6 +136,36 @@ def _dated(figure: str, claim) -> str:
     return f"{figure} · {claim.date.label()}"
 
 
+def force_note(claim) -> str:
+    """'' for US troops (the default); 'coalition' or a nation's ISO code otherwise."""
+    force = getattr(claim, "force", "US") or "US"
+    return "" if force == "US" else ("coalition" if force == "coalition" else force)
+
+
+def _with_force(figure: str, claim) -> str:
+    note = force_note(claim)
+    return f"{figure} {note}" if note and figure else figure
+
+
+def plan_tag(plan) -> str:
+    """'plan: closure by 15 Sep 2025 · overdue' for a PlanState (geo.posture, v2)."""
+    c = plan.claim
+    what = ("closure" if c.troops_max == 0 or c.status == "withdrawn"
+            else _with_force(c.figure_text(), c) if (c.troops_min is not None or c.troops_max is not None)
+            else style.status_label(c.status).lower())
+    due = c.date.label()
+    state = plan.state_text() if hasattr(plan, "state_text") else str(plan.state)
+    return f"plan: {what} by {due} · {state}"
+
+
+#: plan states drawn as a ghost beside the report: still open (a settled plan is history)
+GHOST_STATES = ("pending", "overdue")
+
+
+def _plan_state(plan) -> str:
+    return str(getattr(plan.state, "value", plan.state))
+
+
 def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) -> list[MarkerSpec]:
     """One spec per place in the snapshot (claim in force or named by a movement) and one
     per group figure. ``sources``/``places`` (the dataset's dicts) enrich popups."""
@@ -143,7 +177,7 @@ def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) ->
         if not show_plans and ps.basis == "plan":
             continue
         specs.append(_place_spec(ps, groups, sources, places))
-    for g in snap.groups:
+    for g in tuple(snap.groups) + (tuple(getattr(snap, "plan_groups", ())) if show_plans else ()):
         if not show_plans and g.claim.basis == "plan":
             continue
         specs.append(_group_spec(g, sources, places))
@@ -154,6 +188,9 @@ def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) ->
 
 def _place_spec(ps, groups, sources, places) -> MarkerSpec:
     place = ps.place
+    projection = getattr(ps, "projection", None)
+    if projection is not None:
+        return _projected_spec(ps, projection, sources, places)
     fig_claim = getattr(ps, "figure_claim", ps.claim)
     status, basis = ps.status, ps.basis
     conflict = bool(ps.conflicts or ps.contradicted_by)
@@ -196,12 +233,13 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
     elif kind == "member":
         parts = [(label, "name")]
     elif kind == "area":
-        total = _dated(figure, fig_claim) + (" (plan)" if fig_basis == "plan" else "")
+        total = _dated(_with_force(figure, fig_claim), fig_claim) + (" (plan)" if fig_basis == "plan" else "")
         parts = [(f"{short_name(name)}: area total", "area-name"),
                  (f"{total} · {style.status_label(status).lower()}", "area")]
     else:
         # "no figure" is said by the marker's shape; a withdrawal needs no figure
-        shown = "" if figure == "no figure" else _dated(figure, fig_claim if kind == "figure" else ps.claim)
+        shown = "" if figure == "no figure" else _dated(_with_force(figure, fig_claim or ps.claim),
+                                                       fig_claim if kind == "figure" else ps.claim)
         state_word = "withdrawn" if kind == "withdrawn" else style.status_label(status).lower()
         if kind == "figure" and fig_basis == "plan" and basis != "plan":
             shown += " (plan)"  # a planned figure beside a reported status: say which is which
@@ -209,6 +247,18 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
         if basis == "plan":
             second += " (plan)"
         parts = [(label, "name"), (second, "plan" if "(plan)" in second else "figure")]
+    ghost = None
+    plan = getattr(ps, "plan", None)
+    ghost_colour = style.NO_FIGURE_COLOUR
+    if plan is not None and ps.report is not None and getattr(plan, "group", None) is None and kind != "noclaim":
+        state = _plan_state(plan)
+        if state in GHOST_STATES or state == "contradicted":
+            parts.append((plan_tag(plan), "plan"))
+        if state in GHOST_STATES and kind not in ("area", "member"):
+            pc = plan.claim
+            size = pc.troops_max if pc.troops_max is not None else pc.troops_min
+            ghost = style.MIN_RADIUS_PX + 2 if not size else style.radius_px(size)
+            ghost_colour = style.status_colour(pc.status)
     if conflict:
         parts.append(("⚠ sources disagree" if ps.conflicts else "⚠ plan contradicted later", "warn"))
     tip = [f"{figure}" + (f" ({fig_basis})" if kind == "figure" and fig_basis != basis else "")
@@ -238,7 +288,42 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
         status=status, basis=basis, colour=colour, radius=radius, inner=inner, outer=outer,
         opacity=opacity, dashed=fig_basis == "plan", imprecise=place.imprecise, conflict=conflict,
         figure=figure, label_parts=tuple(parts), tooltip=place_tooltip(name, place.id, tip), popup=pop,
-        priority=(200 if kind == "area" else radius) + (0 if ps.claim is not None else -50))
+        priority=(200 if kind == "area" else radius) + (0 if ps.claim is not None else -50),
+        ghost=ghost, ghost_colour=ghost_colour)
+
+
+def _projected_spec(ps, claim, sources, places) -> MarkerSpec:
+    """Projection mode (``snapshot(as_planned=True)``): the place as its plan said it would
+    be on the day, drawn dashed and labelled 'as planned', never as a report."""
+    place = ps.place
+    area = _is_area(place)
+    has = claim.troops_min is not None or claim.troops_max is not None
+    if claim.troops_max == 0 or claim.status == "withdrawn":
+        kind, radius, inner, outer = "withdrawn", style.MIN_RADIUS_PX, None, None
+    elif area and has:
+        kind, radius, inner, outer = "area", style.AREA_ANCHOR_PX, None, None
+    elif has:
+        kind = "figure"
+        inner, outer = style.ring_radii(claim.troops_min, claim.troops_max)
+        radius = outer or inner or style.MIN_RADIUS_PX
+    else:
+        kind, radius, inner, outer = "nofigure", style.NO_FIGURE_RADIUS_PX, None, None
+    figure = claim.figure_text()
+    shown = "closure" if kind == "withdrawn" else _with_force(figure, claim) if has else \
+        style.status_label(claim.status).lower()
+    name = short_name(place.name) + (": area total" if kind == "area" else "")
+    parts = ((name, "area-name" if kind == "area" else "name"),
+             (f"as planned: {shown} by {claim.date.label()}", "plan"))
+    tip = [f"as planned: {figure} — {style.status_label(claim.status)} (plan due {claim.date.label()})",
+           "projection: what the plans said, not what was reported"]
+    pop = popup_html(place.name, [(claim, "plan (projection)")], sources, places or None)
+    colour = style.status_colour("withdrawn" if kind == "withdrawn" else claim.status)
+    return MarkerSpec(
+        key=place.id, kind=kind, place_id=place.id, name=place.name, lat=place.lat, lon=place.lon,
+        status=claim.status, basis="plan", colour=colour, radius=radius, inner=inner, outer=outer,
+        opacity=1.0, dashed=True, imprecise=place.imprecise, conflict=False, figure=figure,
+        label_parts=parts, tooltip=place_tooltip(place.name, place.id, tip), popup=pop,
+        priority=200 if kind == "area" else radius)
 
 
 def _is_area(place) -> bool:
@@ -247,44 +332,44 @@ def _is_area(place) -> bool:
 
 
 def _group_spec(g, sources, places) -> MarkerSpec:
-    lat = sum(p.lat for p in g.places) / len(g.places)
-    lon = sum(p.lon for p in g.places) / len(g.places)
+    """One figure for several places: no circle of its own (it would sit at a midpoint
+    where nobody is); its members are joined and it has one label, at its first member."""
+    gone = g.superseded if g.current else ()
+    members = [p for p in g.places if p not in gone] or list(g.places)
+    anchor = members[0]
     inner, outer = style.ring_radii(g.troops_min, g.troops_max)
-    radius = outer or inner or style.MIN_RADIUS_PX
-    conflict = bool(g.conflicts or g.contradicted_by)
+    conflict = bool(g.conflicts or getattr(g, "contradicted_by", ()))
     names = " + ".join(short_name(p.name) for p in g.places)
     # " Air Base" dropped on the label only: three full names would not fit beside a marker
     label = " + ".join(short_name(p.name).removesuffix(" Air Base") for p in g.places)
     figure = g.claim.figure_text()
-    second = f"one figure: {_dated(figure, g.claim)} · {style.status_label(g.claim.status).lower()}"
-    if g.claim.basis == "plan":
-        second += " (plan)"
-    parts = [(label, "name"), (second, "plan" if g.claim.basis == "plan" else "figure")]
-    # A member with a figure of its own since is no longer joined to the group: the
-    # group's words stand as stated, and the label says who has moved on.
-    gone = g.superseded if g.current else ()
+    plan = g.claim.basis == "plan"
+    together = _dated(_with_force(figure, g.claim), g.claim)
+    if plan:
+        second = f"plan: {together} together"
+    else:
+        second = f"one figure: {together} · {style.status_label(g.claim.status).lower()}"
+    parts = [(label, "name"), (second, "plan" if plan else "figure")]
     if gone:
         parts.append(("as stated; since reported separately: " + ", ".join(short_name(p.name) for p in gone),
                       "note"))
     if conflict:
-        parts.append(("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted later", "warn"))
+        parts.append(("⚠ sources disagree", "warn"))
+    age = getattr(g, "age_days", None)
     tip = [f"{figure} at {names} together (one figure, never split)",
            f"{style.status_label(g.claim.status)} ({g.claim.basis}), claim dated {g.claim.date.label()} "
-           f"({_age_note(g.age_days)})",
-           "drawn at the middle of its places"]
+           f"({_age_note(age)})", "labelled at its first place; the dotted line joins its places"]
     if conflict:
-        tip.append("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted by later reporting")
+        tip.append("⚠ sources disagree")
     claims = [(g.claim, "in force")] + [(c, "conflicts") for c in g.conflicts]
-    claims += [(c, "contradicts this plan") for c in g.contradicted_by]
     pop = popup_html(f"{names} (one figure together)", claims, sources, places or None)
     return MarkerSpec(
-        key=g.id, kind="group", place_id=g.places[0].id, name=names, lat=lat, lon=lon,
+        key=g.id, kind="group", place_id=anchor.id, name=names, lat=anchor.lat, lon=anchor.lon,
         status=g.claim.status, basis=g.claim.basis, colour=style.status_colour(g.claim.status),
-        radius=radius, inner=inner, outer=outer, opacity=style.age_opacity(g.age_days),
-        dashed=g.claim.basis == "plan", imprecise=any(p.imprecise for p in g.places),
-        conflict=conflict, figure=figure, label_parts=tuple(parts),
-        tooltip=place_tooltip(f"{names}", g.places[0].id, tip), popup=pop,
-        members=tuple((p.lat, p.lon) for p in g.places if p not in gone), priority=radius + 100)
+        radius=style.NO_FIGURE_RADIUS_PX - 0.5, inner=inner, outer=outer, opacity=style.age_opacity(age),
+        dashed=plan, imprecise=False, conflict=conflict, figure=figure, label_parts=tuple(parts),
+        tooltip=place_tooltip(f"{names}", anchor.id, tip), popup=pop,
+        members=tuple((p.lat, p.lon) for p in members), priority=150)
 
 
 # ------------------------------------------------------------------ marker marks
@@ -304,7 +389,12 @@ def marker_marks(spec: MarkerSpec) -> list[Disc]:
         out.append(Disc("conflict", "conflict", spec.radius + style.CONFLICT_GAP_PX, style.CONFLICT_COLOUR,
                         style.CONFLICT_WEIGHT_PX, max(op, 0.8)))
     c = spec.colour
-    if spec.kind in ("figure", "group"):
+    if spec.kind == "group":
+        return out   # a group figure has no circle of its own: its members are drawn, joined
+    if spec.ghost is not None:
+        out.append(Disc("plan-ghost", "ghost", spec.ghost, spec.ghost_colour, style.GHOST_WEIGHT_PX,
+                        style.GHOST_OPACITY, dash=style.PLAN_DASH))
+    if spec.kind == "figure":
         legend = f"status:{spec.status}"
         if spec.outer is not None and spec.inner is not None and spec.outer - spec.inner > 0.5:
             out.append(Disc("range", "range", spec.outer, c, style.RING_WEIGHT_PX, op, c,
@@ -332,7 +422,7 @@ def marker_marks(spec: MarkerSpec) -> list[Disc]:
     else:   # no figure: hollow, never sized
         out.append(Disc("nofigure", "main", spec.radius, c, style.HOLLOW_WEIGHT_PX, op, "#ffffff", 0.9 * op, dash))
     if spec.dashed:
-        out = [d if d.part in ("imprecise", "conflict") or d.legend == "area" else _with_legend(d, d.legend + plan) for d in out]
+        out = [d if d.part in ("imprecise", "conflict", "ghost") or d.legend == "area" else _with_legend(d, d.legend + plan) for d in out]
     return out
 
 
@@ -350,7 +440,9 @@ def selected_mark(spec: MarkerSpec) -> Disc:
 
 def outer_radius(spec: MarkerSpec) -> float:
     """What a marker covers (px), halos and rings included: labels keep clear of it."""
-    r = spec.radius
+    if spec.kind == "group":
+        return 0.0
+    r = max(spec.radius, spec.ghost or 0.0)
     if spec.conflict:
         r = max(r, spec.radius + style.CONFLICT_GAP_PX + style.CONFLICT_WEIGHT_PX / 2)
     if spec.imprecise and spec.kind != "area":
@@ -361,14 +453,16 @@ def outer_radius(spec: MarkerSpec) -> float:
 # ------------------------------------------------------------------ joins, arrows
 
 def join_marks(specs: list[MarkerSpec]) -> list[Line]:
-    """Dotted lines from a group figure to each of its places."""
+    """Dotted lines joining the places of one group figure, member to member (no
+    invented centre); a planned group's join is dashed as plans are."""
     out = []
     for s in specs:
         if s.kind != "group":
             continue
-        for mlat, mlon in s.members:
-            out.append(Line("group", ((s.lat, s.lon), (mlat, mlon)), style.GROUP_COLOUR, style.JOIN_WEIGHT_PX,
-                            0.85 * max(s.opacity, 0.5), style.GROUP_JOIN_DASH, "round"))
+        for (la0, lo0), (la1, lo1) in zip(s.members[:-1], s.members[1:]):
+            out.append(Line("group-plan" if s.dashed else "group", ((la0, lo0), (la1, lo1)), style.GROUP_COLOUR,
+                            style.JOIN_WEIGHT_PX, 0.85 * max(s.opacity, 0.5),
+                            style.PLAN_DASH if s.dashed else style.GROUP_JOIN_DASH, "butt" if s.dashed else "round"))
     return out
 
 
@@ -491,12 +585,19 @@ def legend_rows() -> list[LegendRow]:
                                                        ((25, 7), (16, 2.5), (16, 11.5)), plan,
                                                        dash=style.PLAN_DASH if plan else None,
                                                        head_fill="#ffffff" if plan else style.MOVEMENT_COLOUR),)))
-    rows.append(LegendRow("group", "places sharing one figure",
+    ghost = Disc("plan-ghost", "ghost", 6.0, style.STATUS_COLOURS["residual"], style.GHOST_WEIGHT_PX,
+                 style.GHOST_OPACITY, dash=style.PLAN_DASH)
+    rows.append(LegendRow("plan-ghost", "plan in force (ring: planned size)",
+                          symbol=(ghost,) + tuple(_disc_for("figure", status="residual", radius=3.5)),
+                          centres=((13.0, 7.0), (13.0, 7.0))))
+    rows.append(LegendRow("group", "places sharing one figure, one label",
                           symbol=(Line("group", ((2, 7), (24, 7)), g, style.JOIN_WEIGHT_PX, 1.0,
-                                       style.GROUP_JOIN_DASH, "round"),)))
+                                       style.GROUP_JOIN_DASH, "round"),), explains=("group", "group-plan")))
     marker("area", "area total: boxed, not a base", _disc_for("area", radius=style.AREA_ANCHOR_PX))
     marker("imprecise", "region/country: no exact place", _disc_for("figure", radius=4, imprecise=True), h=24)
     marker("conflict", "sources disagree / plan contradicted", _disc_for("figure", radius=4.5, conflict=True), h=20)
+    rows.append(LegendRow("force", "US unless marked: coalition, GBR…",
+                          symbol=(), explains=("force",)))
     ages = (0, 100, style.STALE_DAYS)
     age_discs = [_disc_for("figure", radius=4.0, opacity=style.age_opacity(a))[-1] for a in ages]
     rows.append(LegendRow("age", f"figure age: new → {style.STALE_DAYS // 30}+ months", symbol=tuple(age_discs),
@@ -523,6 +624,5 @@ def drawn_legend_keys(specs: list[MarkerSpec], arrows: list[Arrow]) -> set[str]:
     """The legend keys of everything a view draws (for the legend coverage test)."""
     keys = {d.legend for s in specs for d in marker_marks(s)}
     keys |= {a.legend for a in arrows}
-    if any(s.kind == "group" for s in specs):
-        keys.add("group")
+    keys |= {ln.legend for ln in join_marks(specs)}
     return keys

@@ -129,7 +129,8 @@ def test_area_totals_are_never_circles_comparable_to_sites(ds):
     discs = symbology.marker_marks(iraq)
     assert len(discs) == 1 and discs[0].radius == style.AREA_ANCHOR_PX   # an anchor dot, not sized
     assert iraq.label_parts[0] == ("Iraq: area total", "area-name")
-    assert "fewer than 2,000" in iraq.label_parts[1][0]
+    figure = snap.place("iraq").figure_claim
+    assert iraq.label_parts[1][0].startswith(f"{figure.figure_text()} · {figure.date.label()}")
 
 
 def test_every_figure_label_says_its_date(ds):
@@ -140,8 +141,8 @@ def test_every_figure_label_says_its_date(ds):
 
 
 def test_label_parts_carry_roles_not_glyph_tests(ds):
-    specs = symbology.marker_specs(snapshot(ds, "2025-10-21"))
-    roles = {role for s in specs for _t, role in s.label_parts}
+    roles = {role for ms in mapview.milestones(ds) for s in symbology.marker_specs(snapshot(ds, ms.day))
+             for _t, role in s.label_parts}
     assert {"name", "figure", "plan", "warn", "quiet", "area"} <= roles <= set(style.LABEL_ROLES)
     html = mapview.label_html((("a <b>", "name"), ("⚠ x", "warn")))
     assert html == '<span class="pa-l-name">a &lt;b&gt;</span><br><span class="pa-l-warn">⚠ x</span>'
