@@ -369,6 +369,11 @@ html, body {{ margin: 0; height: 100%; overflow: hidden; }}
 .pa-callout-key {{ width: {PANEL_PX - 30}px; font-size: 11px; white-space: normal; }}
 .pa-callout-row {{ margin: 1px 0; }}
 .pa-callout-row .pa-label, .pa-callout-key span[class^="pa-l-"] {{ font-size: 11px; }}
+.pa-projection {{ position: absolute; left: 50%; top: 30px; transform: translateX(-50%); z-index: 1001;
+  background: {style.PROJECTION_COLOUR}; color: #fff; font-weight: 700; font-size: 13px; letter-spacing: 0.04em;
+  padding: 3px 12px; pointer-events: none; white-space: nowrap; }}
+.pa-projection-frame {{ position: absolute; inset: 0; border: 5px solid {style.PROJECTION_COLOUR}; z-index: 1000;
+  pointer-events: none; }}
 .pa-chip {{ display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 3px; border: 1px solid #444; }}
 """
 
@@ -625,6 +630,10 @@ def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_S
     src_html += f". {esc(BASEMAP_CREDIT)}."
     boxes = [{"position": "topleft", "cls": "pa-box pa-head", "html": "".join(head), "first": True},
              {"position": "bottomleft", "cls": "pa-box pa-sources", "html": src_html}]
+    if getattr(snap, "as_planned", False):
+        # projection mode: a banner and a frame no screenshot can crop away
+        boxes.append({"position": "frame", "cls": "pa-projection", "html": esc(style.PROJECTION_TEXT)})
+        boxes.append({"position": "frame", "cls": "pa-projection-frame", "html": ""})
     if marking and marking.strip():
         for where in ("pa-top", "pa-bottom"):
             boxes.append({"position": "frame", "cls": f"pa-marking {where}", "html": esc(marking.strip())})

@@ -945,6 +945,8 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     date_text = day_label(snap.on)
     _text(page, margin, y, date_text, date_fp, ha="left", va="top")
     known = [f"as known on {day_label(snap.known_on)}"]
+    if getattr(snap, "as_planned", False):
+        known.insert(0, "AS PLANNED (projection)")
     if snap.phase is not None:
         known.append(snap.phase.name)
     if not show_plans:
@@ -1029,9 +1031,19 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     names = _draw_basemap(ax, kit, ds, view)
     radii, circles, along, arrows = _draw_posture(ax, kit, sc)
     scale_box = _draw_scale_bar(ax, kit, view)
+    if getattr(snap, "as_planned", False):   # projection mode: unmistakable on the slide
+        for spine in ax.spines.values():
+            spine.set_edgecolor(style.PROJECTION_COLOUR)
+            spine.set_linewidth(4 * s)
+        t = _text(ax, 0.5, 0.985, style.PROJECTION_TEXT, kit.font(12, bold=True), colour=WHITE,
+                  transform=ax.transAxes, ha="center", va="top", zorder=30, kit=kit, gid="projection")
+        t.set_bbox(dict(boxstyle="square,pad=0.35", facecolor=style.PROJECTION_COLOUR, edgecolor="none"))
+        banner = [t.get_window_extent(kit.renderer).expanded(1.1, 1.8)]
+    else:
+        banner = []
     name_boxes = [t.get_window_extent(kit.renderer) for t in names]
     callouts, placed, numbered, dropped = _place_labels(
-        ax, kit, _labels(ax, kit, sc, radii, arrows), circles, name_boxes + [scale_box], along)
+        ax, kit, _labels(ax, kit, sc, radii, arrows), circles, name_boxes + [scale_box] + banner, along)
     _draw_legend(fig, kit, slot_x0 + map_w + gap, slot_y1, legend_w, slot_h, callouts)
     notice = no_report_notice(snap)
     if notice:

@@ -232,6 +232,8 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
         parts = [(short_name(name), "quiet")]
     elif kind == "member":
         parts = [(label, "name")]
+    elif getattr(ps, "report", ps.claim) is None and getattr(ps, "plan", None) is not None:
+        parts = [(label, "name"), ("no report yet", "note")]   # the plan's tag follows
     elif kind == "area":
         total = _dated(_with_force(figure, fig_claim), fig_claim) + (" (plan)" if fig_basis == "plan" else "")
         parts = [(f"{short_name(name)}: area total", "area-name"),
@@ -250,15 +252,17 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
     ghost = None
     plan = getattr(ps, "plan", None)
     ghost_colour = style.NO_FIGURE_COLOUR
-    if plan is not None and ps.report is not None and getattr(plan, "group", None) is None and kind != "noclaim":
+    if plan is not None and getattr(plan, "group", None) is None and kind not in ("noclaim", "member"):
         state = _plan_state(plan)
-        if state in GHOST_STATES or state == "contradicted":
+        if state in GHOST_STATES or state == "contradicted" or ps.report is None:
             parts.append((plan_tag(plan), "plan"))
-        if state in GHOST_STATES and kind not in ("area", "member"):
-            pc = plan.claim
-            size = pc.troops_max if pc.troops_max is not None else pc.troops_min
-            ghost = style.MIN_RADIUS_PX + 2 if not size else style.radius_px(size)
-            ghost_colour = style.status_colour(pc.status)
+        pc = plan.claim
+        closure = pc.troops_max == 0 or pc.status == "withdrawn"
+        size = pc.troops_max if pc.troops_max is not None else pc.troops_min
+        if state in GHOST_STATES and kind != "area" and (closure or size):
+            # closure: a small ring (nothing to size); a figure: its area, as a report's would be
+            ghost = style.MIN_RADIUS_PX + 2 if closure else style.radius_px(size)
+            ghost_colour = style.status_colour("withdrawn" if closure else pc.status)
     if conflict:
         parts.append(("⚠ sources disagree" if ps.conflicts else "⚠ plan contradicted later", "warn"))
     tip = [f"{figure}" + (f" ({fig_basis})" if kind == "figure" and fig_basis != basis else "")
@@ -346,7 +350,7 @@ def _group_spec(g, sources, places) -> MarkerSpec:
     plan = g.claim.basis == "plan"
     together = _dated(_with_force(figure, g.claim), g.claim)
     if plan:
-        second = f"plan: {together} together"
+        second = f"plan: {_with_force(figure, g.claim)} together by {g.claim.date.label()}"
     else:
         second = f"one figure: {together} · {style.status_label(g.claim.status).lower()}"
     parts = [(label, "name"), (second, "plan" if plan else "figure")]

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from geo import render, style
+from geo.popup import day_label
 from geo.posture import snapshot
 
 D = dt.date
@@ -81,16 +82,18 @@ def test_rendering_leaves_global_matplotlib_settings_alone(ds, oct21):
 
 # ------------------------------------------------------------------ SVG / PDF text
 
-def test_svg_keeps_title_dates_places_and_sources_as_text(oct21_svg):
+def test_svg_keeps_title_dates_places_and_sources_as_text(ds, oct21_svg):
     texts = svg_texts(oct21_svg)
     joined = "\n".join(texts)
     assert "US-led coalition troop posture: Iraq and Syria" in texts
     assert "21 Oct 2025" in texts
-    assert "as known on 23 Feb 2026" in joined and "Phase 2" in joined
+    assert f"as known on {day_label(ds.latest_published)}" in joined and "Phase 2" in joined
     for name in ("Baghdad", "Erbil", "Al-Harir Air Base", "Iraq: area total", "Ain al-Asad + Al-Harir"):
         assert any(t.startswith(name) for t in texts), name
-    assert "250–350" in joined                      # the group figure stays a range, shown once
-    assert joined.count("250–350") == 1
+    assert "250–350" in joined                      # a range stays a range
+    # AP's report at Ain al-Asad, and the plan for Ain al-Asad and al-Harir together, once each
+    assert [t for t in texts if "250–350" in t] == ["250–350 · 20 Oct 2025 · present",
+                                                     "plan: 250–350 together by 20 Oct 2025"]
     assert "Task &amp; Purpose (20 Oct 2025)" in joined and "Basemap: Natural Earth" in joined
     assert "Legend" in texts and "Troops (circle area)" in texts
 
@@ -115,7 +118,7 @@ def test_text_from_the_data_is_escaped_in_the_svg(ds, oct21):
 
 def test_stale_warning_when_the_day_is_past_the_newest_source(ds):
     svg = render.render_brief(ds, snapshot(ds, D(2026, 10, 1)), fmt="svg", **SMALL).decode()
-    assert "No source published after 23 Feb 2026" in svg and "7 months" in svg
+    assert "No source published after 28 Feb 2026" in svg and "7 months" in svg
 
 
 def test_no_stale_warning_inside_the_data(oct21_svg):
@@ -128,13 +131,22 @@ def test_known_on_replays_what_was_known_then(ds):
     assert "as known on 19 Aug 2025" in joined
     assert "Task &amp; Purpose" not in joined        # the reversal was published on 20 Oct
     assert "250–350" not in joined
-    assert "withdrawn (plan)" in joined              # the closure plan as it stood then
+    assert "plan: closure by 15 Sep 2025 · overdue" in joined   # the closure plan as it stood then
 
 
-def test_group_figure_on_2025_08_20_is_shown_once_for_three_bases(ds):
-    texts = svg_texts(render.render_brief(ds, snapshot(ds, D(2025, 8, 20)), fmt="svg").decode())
-    group = [t for t in texts if "2,500" in t and "one figure" in t]
-    assert len(group) == 1
+def test_group_figure_is_labelled_once_on_its_members(ds):
+    # 21 Oct 2025: "250-350 at Ain al-Asad and al-Harir" is one planned figure for both
+    texts = svg_texts(render.render_brief(ds, snapshot(ds, D(2025, 10, 21)), fmt="svg").decode())
+    group = [t for t in texts if "250–350 together" in t]
+    assert len(group) == 1 and group[0].startswith("plan:")
+
+
+def test_projection_is_unmistakable_on_the_slide(ds):
+    texts = svg_texts(render.render_brief(ds, snapshot(ds, D(2025, 10, 21), D(2025, 8, 19), as_planned=True),
+                                          fmt="svg").decode())
+    assert style.PROJECTION_TEXT in texts
+    assert any("AS PLANNED" in t for t in texts)
+    assert any(t.startswith("as planned: closure by") for t in texts)
 
 
 def test_hiding_plans_says_so_and_drops_planned_moves(ds, oct21):
@@ -374,7 +386,7 @@ def test_svg_keeps_weight_style_and_a_font_stack(oct21_svg):
     by_text = {t: s for s, t in found}
     styles = [s for s, _ in found]
     assert "font-weight: 700" in by_text["US-led coalition troop posture: Iraq and Syria"]
-    plan = next(s for t, s in by_text.items() if t.startswith("one figure: 250–350"))
+    plan = next(s for t, s in by_text.items() if t.startswith("plan: 250–350 together"))
     assert "font-style: italic" in plan
     for s in styles:
         family = re.search(r"font-family: ([^;]*)", s)[1]
