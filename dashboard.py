@@ -185,6 +185,11 @@ if not brief:  # the briefing view puts the slider under the slide
 
 snap_full = cache.posture(on, known)
 snap_map = snap_full if plans else cache.posture(on, known, plans=False)
+if st.session_state.get("view_planned"):
+    # projection mode: what the plans said the posture would be (labelled so on the map)
+    from geo.posture import snapshot as _snapshot
+
+    snap_map = _snapshot(ds, on, known, as_planned=True)
 
 # The extent the map opens at: the link's view= once per session; later pans are the
 # map's own and only go to the URL, so the mounted map is never rebuilt under the user.
@@ -203,6 +208,7 @@ layers.append(mapview.overlay_layer(snap_map, marking=marking, show_plans=plans,
 st.session_state["_map_view"] = {"on": snap_map.on.isoformat(), "known_on": snap_map.known_on.isoformat(),
                                  "plans": plans, "labels": labels, "selected": selected or "",
                                  "marking": marking, "title": title, "view": opened_at,
+                                 "as_planned": bool(getattr(snap_map, "as_planned", False)),
                                  "places": len(snap_map.places),
                                  "groups": len(snap_map.groups), "movements": len(snap_map.movements)}
 
@@ -233,11 +239,14 @@ with c_side:
                   format="YYYY-MM-DD", persist_state="session",
                   help="Hide every source published after this day and replay what was known then. "
                        f"Default: the newest source ({day_label(b.latest_source)}).")
-    t1, t2, t3 = st.columns(3)
+    t1, t2, t3, t4 = st.columns(4)
     t1.toggle("Plans", key="view_plans", persist_state="session",
               help="Plans (announced, scheduled) are drawn dashed. Off: reports only, each place "
                    "showing its last report.")
     t2.toggle("Labels", key="view_labels", persist_state="session")
+    t4.toggle("As planned", key="view_planned", persist_state="session",
+              help="Projection: the posture the plans said there would be on this day, framed and "
+                   "labelled as a projection (?planned=1). Off: what was reported.")
     t3.toggle("Brief", key="view_brief", persist_state="session",
               help="Briefing view: a 16:9 frame without the app around it, for a slide (?brief=1).")
     st.text_input("Slide title", key="view_title", max_chars=state.TITLE_MAX, persist_state="session",

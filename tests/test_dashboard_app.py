@@ -118,7 +118,7 @@ def test_controls_round_trip_through_the_url():
     assert not at.exception
     params = dict(at.query_params)
     assert params == {"date": "2025-10-21", "known": "2025-09-01", "place": "ain-al-asad", "plans": "0",
-                      "labels": "0", "brief": "0", "marking": "UNCLASSIFIED // OPEN SOURCE"}
+                      "labels": "0", "brief": "0", "marking": "UNCLASSIFIED // OPEN SOURCE", "planned": "0"}
     view = at.session_state["_map_view"]
     assert (view["plans"], view["labels"], view["selected"]) == (False, False, "ain-al-asad")
     # opening the copied link reproduces the view
@@ -157,6 +157,15 @@ def test_bad_map_extent_in_the_link_warns_and_fits_the_default(view):
     assert not at.exception
     assert any("view=" in w.value.replace("\\", "") for w in at.warning)
     assert "view" not in at.query_params
+
+
+def test_as_planned_link_draws_the_projection_framed_and_labelled():
+    at = start(date="2025-10-21", known="2025-08-19", planned="1")
+    assert not at.exception
+    assert at.session_state["_map_view"]["as_planned"] is True
+    fg = map_args(at)["feature_group"]
+    assert "PROJECTION" in fg and "pa-projection-frame" in fg and "as planned: closure by" in fg
+    assert "PROJECTION" not in map_args(start(date="2025-10-21"))["feature_group"]
 
 
 def test_hidden_plans_draw_reports_only():
@@ -199,8 +208,8 @@ def test_link_warnings_survive_the_rerun_until_the_view_changes():
 
 def test_date_past_the_data_says_how_old_it_is():
     at = start(date="2026-11-01")
-    assert any("No source published after 23 Feb 2026" in w.value for w in at.warning)
-    assert "No source published after 23 Feb 2026" in map_args(at)["feature_group"]
+    assert any("No source published after 28 Feb 2026" in w.value for w in at.warning)
+    assert "No source published after 28 Feb 2026" in map_args(at)["feature_group"]
 
 
 def test_briefing_view_hides_the_chrome():

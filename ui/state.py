@@ -27,6 +27,7 @@ FIELDS = {
     "view_brief": ("brief", "flag"),
     "view_marking": ("marking", "text"),
     "view_title": ("title", "text"),
+    "view_planned": ("planned", "flag"),
     "view_map": ("view", "text"),
 }
 
@@ -55,7 +56,7 @@ def bounds(ds: Dataset, today: dt.date | None = None) -> Bounds:
 def _defaults(b: Bounds) -> dict:
     return {"view_date": min(b.latest_source, b.last), "view_known": b.latest_source,
             "view_place": "", "view_plans": True, "view_labels": True, "view_brief": False,
-            "view_marking": "", "view_title": "", "view_map": ""}
+            "view_marking": "", "view_title": "", "view_map": "", "view_planned": False}
 
 
 def _parse(kind: str, raw: str):
