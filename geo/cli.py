@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_export)
 
     _register_extra(sub, data_arg)
+    from .ingest.command import register as register_ingest  # issue 12: `python -m geo ingest`
+    register_ingest(sub)
     return p
 
 
