@@ -66,7 +66,7 @@ _NATION = re.compile(rf"\b(?P<n>{'|'.join(_NATIONS)})\s+(?:(?:military|army|spec
 _STATUS_CUES = [
     ("withdrawn", r"\b(?:closed|close|closure|handed\s+over|turned\s+over|hand(?:ed|ing)?\s+over|full(?:y)?\s+(?:withdrawal|withdraw|turned|handed)|"
                   r"complete\s+withdrawal|end(?:ing|ed|s)?\s+(?:the\s+|its\s+|their\s+)?(?:presence|mission)|last\s+(?:US\s+|U\.S\.\s+|American\s+)?soldier|"
-                  r"evacuated|vacated|withdrawn\s+from)\b"),
+                  r"evacuated|vacated|withdrawn\s+from|(?:mission|presence)\b[^.;]{0,40}\bwill\s+end)\b"),
     ("residual", r"\b(?:remain|remaining|stay|staying|keep|kept|retain|residual|limited\s+to|small\s+force)\b"),
     ("drawing-down", r"\b(?:withdraw(?:al|ing|s)?|drawdown|drawing\s+down|draw\s+down|reduc(?:e|ed|tion|tions)|moving\s+out|"
                      r"pull(?:ing|ed)?\s+(?:out|back)|leav(?:e|ing)|left|depart(?:ed|ing|ure)?|exit)\b"),
@@ -179,6 +179,7 @@ class _Extractor:
         self.new_places: dict[str, dict] = {}
         self.last_site: _Place | None = None
         self.last_place: _Place | None = None
+        self.prev_dates: list[DateMention] = []
 
     # ------------------------------------------------------------------ places
     def _places(self, s: Sentence) -> list[_Place]:
@@ -311,6 +312,10 @@ class _Extractor:
             # a plan's date is its due period: prefer deadlines and dates not in the past
             future = [d for d in usable if d.date.end >= self.published]
             usable = future or usable
+        if not usable and basis == "report" and self.prev_dates:
+            prev = [d for d in self.prev_dates if d.date.end <= self.published]
+            if prev:
+                return prev[-1].date, 0.45, f"no date in the sentence: '{prev[-1].words}' carried over from the sentence before"
         if not usable:
             why = ("no target date in the sentence: dated to when it was stated (the publication day)"
                    if basis == "plan" else "no date in the sentence: dated to the publication day")
@@ -407,6 +412,7 @@ class _Extractor:
                 props.highlights.append((s.start + d.start, s.start + d.end, "date"))
             if places:
                 self._sentence_claims(s, places, figures, dates)
+            self.prev_dates = [d for d in dates if d.confidence >= 0.7]
             for p in places:
                 if not p.known:
                     continue
@@ -436,6 +442,8 @@ class _Extractor:
         for f in figures:
             a, b = _clause_of(clauses, f.start)
             basis, bconf = _basis(s.text[a:b]) if (_PLAN.search(s.text[a:b]) or _REPORT.search(s.text[a:b])) else _basis(s.text)
+            if re.search(r"\bfrom\s+$", s.text[:f.start], re.I) and re.match(r"\s*to\b", s.text[f.end:], re.I):
+                basis, bconf = "report", 0.6  # "from 2,500 to fewer than 2,000": the figure before the change
             status = _status(s.text[a:b], basis)
             group = self._claim_places(places, a, b, s)
             if not group:
