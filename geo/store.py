@@ -253,6 +253,14 @@ def _validate(folder: Path, new: dict[str, bytes], where: dict, rows: list[dict]
     return ds
 
 
+def preview(folder: str | Path, rows: list[dict]) -> Dataset:
+    """The dataset as it would be with ``rows`` added, validated whole; nothing is
+    written. Raises :class:`RowsError` like :func:`add_rows`."""
+    folder = Path(folder)
+    new, where, _ids, _counts = _plan(folder, rows)
+    return _validate(folder, new, where, rows)
+
+
 def add_rows(folder: str | Path, rows: list[dict], *, lock_timeout_s: float = LOCK_TIMEOUT_S,
              now: dt.datetime | None = None, _after_each_file=None) -> SaveResult:
     """Append reviewed rows (review-table dicts with a ``kind``) to the dataset in

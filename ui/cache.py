@@ -22,10 +22,26 @@ from geo.posture import Snapshot, snapshot
 DATA_DIR_ENV = "POSTURE_ATLAS_DATA"
 
 
+#: Session-state key of a dataset opened for this browser session only (Add report page).
+SESSION_DATA_KEY = "session_data_dir"
+
+
 def data_dir() -> Path:
-    """The data folder: ``$POSTURE_ATLAS_DATA`` if set, else the embedded ``data/``."""
+    """The data folder: one opened for this browser session (Add report page's "Open
+    another dataset"), else ``$POSTURE_ATLAS_DATA`` if set, else the embedded ``data/``."""
+    session = st.session_state.get(SESSION_DATA_KEY)
+    if session:
+        return Path(session)
     override = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(override) if override else DEFAULT_DATA_DIR
+
+
+def invalidate() -> None:
+    """Drop every cached dataset, snapshot and payload (after a save). The caches are
+    keyed on the files' mtimes as well, so this only makes the change immediate even on
+    a file system whose mtime resolution hides a quick second save."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:

@@ -357,12 +357,18 @@ class _Extractor:
                     continue
                 known_before = [p for p in places if p.known and p.end <= dest.start and p.pid != dest.pid]
                 prev = known_before[-1] if known_before else self.last_place
-                if prev is not None and prev.pid != dest.pid:
-                    country = next((p.id for p in self.ds.places.values()
-                                    if p.kind == "country" and p.country == prev.country), prev.pid)
-                    if country != dest.pid and (dest.country != prev.country or prev.pid == country):
-                        origin, how = _Place(0, 0, country, Scope.AREA, True), (
-                            "origin not named: the country of the last place named before (inferred)")
+                if prev is not None and prev.pid != dest.pid and prev.pid not in _ancestors(self.ds, dest.pid) \
+                        and dest.pid not in _ancestors(self.ds, prev.pid):
+                    if dest.country != prev.country:
+                        # "the rest will be transferred to Kuwait": from the country the
+                        # text was speaking of, not from its last base
+                        country = next((p.id for p in self.ds.places.values()
+                                        if p.kind == "country" and p.country == prev.country), prev.pid)
+                        if country != dest.pid:
+                            origin, how = _Place(0, 0, country, Scope.AREA, True), (
+                                "origin not named: the country of the last place named before (inferred)")
+                    else:
+                        origin, how = prev, "origin not named: the last place named before (inferred)"
             if origin is not None and origin.pid != dest.pid:
                 out.append((origin, dest, how))
         return out
