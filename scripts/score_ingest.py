@@ -120,6 +120,76 @@ def score(ds, seeds: Path) -> dict:
     }
 
 
+DEVSET = ROOT / "tests" / "ingest_devset" / "devset.jsonl"
+
+
+def devset_score(ds, path: Path = DEVSET) -> dict:
+    """Score on the development set: per entry the proposed claim is the first one with
+    a figure when a figure is expected, else the first one sharing a place."""
+    import datetime as dt
+    import json
+
+    tot = dict(n=0, places=0, figures=0, dates=0, basis=0, force=0, restated=0, moves=0, n_moves=0,
+               n_dates=0, n_places=0)
+    misses = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        e = json.loads(line)
+        tot["n"] += 1
+        props = propose(ds, e["text"], outlet="Dev", published=dt.date.fromisoformat(e["published"]))
+        claims = props.claims
+        want_fig = e["figure"]
+        if want_fig is None:
+            ok_fig = not any(c["troops_min"] != "" or c["troops_max"] != "" for c in claims
+                             if not (want_fig is None and c["troops_min"] == 0 and c["troops_max"] == 0))
+            cands = claims
+        else:
+            cands = [c for c in claims if (_int(c["troops_min"]), _int(c["troops_max"]), c["qualifier"]) == tuple(want_fig)]
+            ok_fig = bool(cands)
+            cands = cands or [c for c in claims if c["troops_min"] != "" or c["qualifier"]] or claims
+        tot["figures"] += ok_fig
+        if not ok_fig:
+            misses.append(f"{e['id']}: figure {want_fig} not proposed")
+        if e["places"] is not None:
+            tot["n_places"] += 1
+            want = set(e["places"])
+            by_place = [c for c in cands if set(c["places"].split("|")) & want] or cands
+            best = by_place[0] if by_place else None
+            if best is not None and set(best["places"].split("|")) == want:
+                tot["places"] += 1
+            else:
+                misses.append(f"{e['id']}: places {best and best['places']!r} for {sorted(want)}")
+        else:
+            best = cands[0] if cands else None
+        if e["date"] is not None:
+            tot["n_dates"] += 1
+            if best is not None and best["date"] == e["date"]:
+                tot["dates"] += 1
+            else:
+                misses.append(f"{e['id']}: date {best and best['date']!r} for {e['date']}")
+        if best is not None:
+            tot["basis"] += best["basis"] == e["basis"]
+            tot["force"] += best["force"] == e["force"]
+            tot["restated"] += best["restated"] == e["restated"]
+            for k in ("basis", "force", "restated"):
+                if best[k] != e[k]:
+                    misses.append(f"{e['id']}: {k} {best[k]!r} for {e[k]!r}")
+        elif e["places"]:
+            misses.append(f"{e['id']}: no claim")
+        if e["move"]:
+            tot["n_moves"] += 1
+            if any([m["from_place"], m["to_place"]] == e["move"] for m in props.movements):
+                tot["moves"] += 1
+            else:
+                misses.append(f"{e['id']}: move {e['move']} not in {[(m['from_place'], m['to_place']) for m in props.movements]}")
+    pct = lambda a, b: 100.0 * a / b if b else float("nan")  # noqa: E731
+    return {"entries": tot["n"], "places": pct(tot["places"], tot["n_places"]), "figures": pct(tot["figures"], tot["n"]),
+            "dates": pct(tot["dates"], tot["n_dates"]), "plan_report": pct(tot["basis"], tot["n"]),
+            "force": pct(tot["force"], tot["n"]), "restated": pct(tot["restated"], tot["n"]),
+            "movements": pct(tot["moves"], tot["n_moves"]), "misses": misses}
+
+
 def _int(v):
     return int(v) if str(v).strip() not in ("", "None") else None
 
@@ -140,7 +210,13 @@ def main(argv=None) -> int:
     print(f"plan/report       {res['plan_report']:5.1f}%  ({t['basis_ok']}/{t['claims']})  target >= 85%")
     print(f"claims matched    {res['claims_matched']:5.1f}%  ({t['matched']}/{t['claims']})")
     print(f"movements found   {res['movements_found']:5.1f}%  ({t['moves_ok']}/{t['moves']})")
+    dev = devset_score(load_dataset(args.data))
+    print(f"\ndevelopment set ({dev['entries']} sentences, tests/ingest_devset/):")
+    for k in ("places", "figures", "dates", "plan_report", "force", "restated", "movements"):
+        print(f"  {k:<16}{dev[k]:5.1f}%")
     if args.verbose:
+        for miss in dev["misses"]:
+            print(f"  miss {miss}")
         for row in res["per_seed"]:
             print(f"\n{row['seed']}: {row['matched']}/{row['claims']} claims matched")
             for miss in row["misses"]:

@@ -196,20 +196,21 @@ def _named_month(m, published, future, note, deadline=False):
     return month(y, mo), conf, why, deadline
 
 
-@_rule(rf"\b(?:(?P<by>by|until|before|in|during|since)\s+)?(?:(?P<rel>last|this|next|early|late)\s+)?(?P<s>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<y>\d{{4}}))?\b")
+@_rule(rf"\b(?:(?P<by>by|until|before|in|during|since)\s+(?:the\s+)?)?(?:(?P<rel>last|this|next|early|late|past|coming)\s+)?(?P<s>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<y>\d{{4}}))?\b")
 def _season(m, published, future):
+    if not (m["by"] or m["rel"] or m["y"]):
+        return None  # "fall", "spring" as verbs: "expected to fall below 2,000"
     s = m["s"].lower()
     first, last = _SEASONS[s]
-    rel = (m["rel"] or "").lower()
+    rel = (m["rel"] or "").lower().replace("past", "last").replace("coming", "next")
     if m["y"]:
         y = int(m["y"])
     elif rel == "last":
-        # the last whole season before publication
-        y = published.year if published.month > (last if last >= first else 2) + (0 if first <= last else 12) and first <= last else published.year - 1
-        if first <= last and published.month > last:
-            y = published.year
-        elif first <= last:
-            y = published.year - 1
+        # the last whole season before publication (winter: the year of its January)
+        if first <= last:
+            y = published.year if published.month > last else published.year - 1
+        else:
+            y = published.year if published.month >= 3 else published.year - 1
     elif rel == "next":
         y = published.year if published.month < first else published.year + 1
     else:

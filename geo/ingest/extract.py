@@ -44,7 +44,7 @@ _PLAN = re.compile(
     r"\b(?:will|would|shall|won't|is\s+to|are\s+to|was\s+to|were\s+to|(?:is|are|was|were)\s+(?:scheduled|set|expected|due|slated|planned|poised|going)\s+to|"
     r"plans?\s+to|planned|planning|plan\s+(?:to|for)|intends?\s+to|aims?\s+to|expected|scheduled|set\s+to|"
     r"to\s+be\s+(?:finali[sz]ed|completed|closed|handed|withdrawn|transferred)|timetable|stipulates|deadline|"
-    r"may\s+(?:remain|stay|leave|withdraw)|could\s+(?:remain|stay|leave)|agreed\s+to)\b", re.I)
+    r"(?:may|might|could)\s+(?:be|remain|stay|leave|withdraw|move|go)|agreed\s+to)\b", re.I)
 _REPORT = re.compile(
     r"\b(?:left|began|begun|handed\s+over|turned\s+over|completed|withdrew|arrived|crossed|departed|moved|"
     r"pulled\s+(?:out|back)|evacuated|relocated|redeployed|transferred|are\s+present|is\s+present|"
@@ -54,7 +54,7 @@ _RESTATED = re.compile(
     r"\b(?:still|remains?\s+stationed|remain\s+deployed|there\s+are\s+(?:presently|currently|still)|"
     r"presently|continues?\s+to\s+(?:host|have|be)|as\s+(?:of\s+)?(?:now|today)\s+there)\b", re.I)
 _COALITION = re.compile(
-    rf"\b(?:American\s+and\s+coalition|U\.?S\.?\s+and\s+coalition|coalition\s+(?:and\s+U\.?S\.?\s+)?{TROOP_NOUN}|"
+    rf"\b(?:American\s+and\s+coalition|U\.?S\.?\s+and\s+coalition|(?<!led\s)coalition\s+(?:and\s+U\.?S\.?\s+)?{TROOP_NOUN}|"
     rf"(?:international|global)\s+coalition\s+{TROOP_NOUN})", re.I)
 _NATIONS = {"british": "GBR", "uk": "GBR", "french": "FRA", "german": "DEU", "italian": "ITA",
             "spanish": "ESP", "australian": "AUS", "canadian": "CAN", "dutch": "NLD",
@@ -68,7 +68,7 @@ _STATUS_CUES = [
                   r"complete\s+withdrawal|end(?:ing|ed|s)?\s+(?:the\s+|its\s+|their\s+)?(?:presence|mission)|last\s+(?:US\s+|U\.S\.\s+|American\s+)?soldier|"
                   r"evacuated|vacated|withdrawn\s+from|(?:mission|presence)\b[^.;]{0,40}\bwill\s+end)\b"),
     ("residual", r"\b(?:remain|remaining|stay|staying|keep|kept|retain|residual|limited\s+to|small\s+force)\b"),
-    ("drawing-down", r"\b(?:withdraw(?:al|ing|s)?|drawdown|drawing\s+down|draw\s+down|reduc(?:e|ed|tion|tions)|moving\s+out|"
+    ("drawing-down", r"\b(?:withdraw(?:al|ing|s)?|cut(?:s|ting)?|drawdown|drawing\s+down|draw\s+down|reduc(?:e|ed|tion|tions)|moving\s+out|"
                      r"pull(?:ing|ed)?\s+(?:out|back)|leav(?:e|ing)|left|depart(?:ed|ing|ure)?|exit)\b"),
     ("present", r"\b(?:present|stationed|deployed|based|there\s+(?:are|were|is)|host(?:s|ed|ing)?)\b"),
 ]
@@ -95,6 +95,8 @@ Minister Committee Command Joint Operations Quds Islamic Revolutionary Guard Cor
 Units Takfiri Western Eastern Northern Southern Strategic Framework Agreement Republic Kingdom Sunni Shia
 Shiite Kurdistan24 Shafaq SAEDNEWS Al Jazeera Washington Congress Trump Biden Sudani Mohammed Hussein
 """.split())
+#: the forces' home country is where troops come from, not a posture location
+_HOME_COUNTRY = {"United States", "United States of America", "America", "States"}
 _NAME = re.compile(r"\b(?:(?:al|el|ad|ar|as|at|an)-)?[A-Z][a-zà-ÿ’'-]+(?:\s+(?:(?:al|el|ad|ar|as|ez|ash|abu|bin)[- ])?[A-Z][a-zà-ÿ’'-]+){0,3}")
 _PLACE_CUE_BEFORE = re.compile(r"\b(?:in|into|to|at|from|near|toward|towards|outside|inside|base\s+in|city\s+of|town\s+of|province\s+of)\s+(?:the\s+)?$", re.I)
 _PLACE_CUE_AFTER = re.compile(r"^\s+(?:air\s*base|airbase|base|airfield|airport|camp|garrison|province|governorate|district|city|town|border)\b", re.I)
@@ -216,7 +218,7 @@ class _Extractor:
             if not words:
                 continue
             name = " ".join(words)
-            if name in _NOT_PLACES or len(name) < 3:
+            if name in _NOT_PLACES or len(name) < 3 or name in _HOME_COUNTRY:
                 continue
             a = s.text.find(name, a)
             b = a + len(name)
@@ -285,8 +287,9 @@ class _Extractor:
         return out
 
     def _claim(self, s: Sentence, places: list[_Place], fig: Figure | None, dates: list[DateMention],
-               basis: str, bconf: float, status: str, anchor: int, conf_extra: float = 1.0, note: str = "") -> dict:
-        date, dconf, dnote = self._date_for(dates, anchor, basis)
+               basis: str, bconf: float, status: str, anchor: int, conf_extra: float = 1.0, note: str = "",
+               clause=None) -> dict:
+        date, dconf, dnote = self._date_for(dates, anchor, basis, clause)
         lo = fig.troops_min if fig else None
         hi = fig.troops_max if fig else None
         zero = None if fig else _ZERO.search(s.text)
@@ -306,14 +309,20 @@ class _Extractor:
                 "quote_checked": "yes", "note": "; ".join(notes),
                 "span_start": s.start, "span_end": s.end, "confidence": round(conf * conf_extra, 2)}
 
-    def _date_for(self, dates: list[DateMention], anchor: int, basis: str):
+    def _date_for(self, dates: list[DateMention], anchor: int, basis: str, clause=None):
         usable = [d for d in dates if not (basis == "report" and d.date.start > self.published)]
+        if clause is not None:
+            # a date in the claim's own clause beats any other in the sentence
+            usable = [d for d in usable if clause[0] <= d.start < clause[1]] or usable
         if basis == "plan":
-            # a plan's date is its due period: prefer deadlines and dates not in the past
+            # a plan's date is its due period: prefer deadlines, and dates not in the past
             future = [d for d in usable if d.date.end >= self.published]
-            usable = future or usable
-        if not usable and basis == "report" and self.prev_dates:
-            prev = [d for d in self.prev_dates if d.date.end <= self.published]
+            usable = [d for d in future if d.deadline] or future or usable
+        if not usable and self.prev_dates:
+            # an undated sentence often goes on about the one before ("during this
+            # first phase", "had begun moving out"): its date carries over if it suits
+            # the tense (the past for a report, the future for a plan)
+            prev = [d for d in self.prev_dates if (d.date.end <= self.published) == (basis == "report")]
             if prev:
                 return prev[-1].date, 0.45, f"no date in the sentence: '{prev[-1].words}' carried over from the sentence before"
         if not usable:
@@ -495,7 +504,8 @@ class _Extractor:
             if status is None:
                 continue
             basis, bconf = _basis(clause) if (_PLAN.search(clause) or _REPORT.search(clause)) else (basis_s, bconf_s)
-            self.props.claims.append(self._claim(s, group, None, dates, basis, bconf, status, a, 0.8))
+            self.props.claims.append(self._claim(s, group, None, dates, basis, bconf, status, a, 0.8,
+                                                 clause=(a, b)))
 
 
 def propose(ds: Dataset, text: str, *, outlet: str, url: str = "", published: dt.date,
