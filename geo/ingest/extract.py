@@ -380,6 +380,8 @@ class _Extractor:
                         origin, how = prev, "origin not named: the last place named before (inferred)"
             if origin is not None and origin.pid != dest.pid:
                 out.append((origin, dest, how))
+            elif origin is None:
+                out.append((None, dest, "origin not found"))  # still a destination
         return out
 
     def _movement(self, s, origin, dest, dates, basis, bconf, how) -> dict:
@@ -456,6 +458,11 @@ class _Extractor:
         used_clauses = set()
         for f in figures:
             a, b = _clause_of(clauses, f.start)
+            # "... at the base in western Iraq, as well as al-Harir Air Base": the list of
+            # places goes on in the next clause
+            for ca, cb in clauses:
+                if ca == b and re.match(r"[,;]?\s*(?:as\s+well\s+as|and|along\s+with|plus)\b", s.text[ca:cb], re.I):
+                    b = cb
             basis, bconf = _basis(s.text[a:b]) if (_PLAN.search(s.text[a:b]) or _REPORT.search(s.text[a:b])) else _basis(s.text)
             if re.search(r"\bfrom\s+$", s.text[:f.start], re.I) and re.match(r"\s*to\b", s.text[f.end:], re.I):
                 basis, bconf = "report", 0.6  # "from 2,500 to fewer than 2,000": the figure before the change
@@ -481,7 +488,8 @@ class _Extractor:
         moves = []
         basis_s, bconf_s = _basis(s.text)
         for origin, dest, how in self._movements(s, places, dates, basis_s, bconf_s):
-            self.props.movements.append(self._movement(s, origin, dest, dates, basis_s, bconf_s, how))
+            if origin is not None:
+                self.props.movements.append(self._movement(s, origin, dest, dates, basis_s, bconf_s, how))
             moves.append(dest)
         for dest in {d.pid: d for d in moves}.values():
             a, b = _clause_of(clauses, dest.start)

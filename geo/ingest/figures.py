@@ -137,7 +137,7 @@ def _troop_context(sentence: str, start: int, end: int) -> float:
     before = sentence[max(0, start - 90):start]
     if re.match(rf"^\s*(?:[\w.'’-]+\s+){{0,5}}?{TROOP_NOUN}\b", after, re.I):
         return 0.9
-    if re.search(rf"\b{TROOP_NOUN}\b(?:\s+[\w.'’,-]+){{0,8}}\s*(?:from|to|at|of|by|reaching|totall?ing|number(?:ing|ed)?|is|was|stands?\s+at)?\s*$",
+    if re.search(rf"\b{TROOP_NOUN}\b(?:\s+[\w.'’,-]+){{0,10}}\s*(?:from|to|at|of|by|reaching|totall?ing|number(?:ing|ed)?|is|was|stands?\s+at)?\s*$",
                  before, re.I):
         return 0.7
     return 0.0
