@@ -36,7 +36,8 @@ def proposals_csv(rows: list[dict]) -> str:
     from .records import REVIEW_COLUMNS
 
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # CRLF line ends (RFC 4180): the writer then quotes any cell holding a CR or LF
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(REVIEW_COLUMNS)
     for r in rows:
         w.writerow([neutralise(r.get(c, "")) for c in REVIEW_COLUMNS])
