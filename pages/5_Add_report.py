@@ -56,6 +56,8 @@ if st.button("Propose rows", type="primary"):
             ui.set_proposals(propose(ds, text, outlet=outlet, url=url, published=published))
         except ValueError as exc:  # ArticleError and bad input
             st.error(f"The article could not be read: {exc}")
+        except Exception as exc:  # noqa: BLE001 — never a traceback in the browser
+            st.error(f"The article could not be processed ({type(exc).__name__}); nothing was changed.")
 
 state = st.session_state.get(ui.STATE)
 if st.session_state.get("ingest_saved"):
@@ -93,6 +95,8 @@ if state:
                 st.code("\n".join(str(p) for p in exc.problems), language=None)
             except store.SaveError as exc:
                 st.error(f"Nothing was saved: {exc}")
+            except OSError as exc:
+                st.error(f"Nothing was saved: the dataset folder could not be written ({exc.strerror or exc}).")
             else:
                 invalidate()
                 added = ", ".join(f"{n} row(s) to {f}" for f, n in result.counts.items())

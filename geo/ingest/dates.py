@@ -9,8 +9,11 @@ Two layers:
 * a rule layer of our own for the words that name a *period* ("mid-", "early/late",
   "end of", "by", "within N days", seasons, "next week", "last month", weekdays);
 * dateparser 1.5 (``languages=['en']``, ``RELATIVE_BASE`` = the publication day,
-  ``PREFER_DATES_FROM`` from the tense) for explicit days whose year is left out
-  ("September 15", "January 3, 2020") and for "N days ago" / "in two weeks".
+  ``PREFER_DATES_FROM`` from the tense) for explicit days ("September 15",
+  "January 3, 2020"; the year of a day written without one is then set from the tense
+  by the rule layer) and for counted offsets ("two weeks ago", "three days later").
+  ``RETURN_TIME_SPAN`` is not used: its spans are datetimes, where the rule layer
+  returns the dataset's own periods directly.
 
 ``future`` says whether the sentence speaks of what is to come (a plan): it decides
 whether "September" means the next September or the last one, and "Monday" the
@@ -236,9 +239,15 @@ def _within(m, published, future):
 
 @_rule(rf"\b(?P<about>about\s+|around\s+|some\s+)?(?P<n>{_N})\s+(?P<u>day|week|month|year)s?\s+(?P<dir>ago|earlier|before|later|from\s+now|after)\b")
 def _ago(m, published, future):
+    import dateparser
+
     n, unit = _count(m["n"]), m["u"].lower()
     sign = -1 if m["dir"].lower() in ("ago", "earlier", "before") else +1
-    d = _shift(published, n, unit, sign)
+    phrase = f"{n} {unit}s ago" if sign < 0 else f"in {n} {unit}s"
+    parsed = dateparser.parse(phrase, languages=["en"], settings={
+        "RELATIVE_BASE": dt.datetime.combine(published, dt.time(12)),
+        "PREFER_DATES_FROM": "past" if sign < 0 else "future"})
+    d = parsed.date() if parsed is not None else _shift(published, n, unit, sign)
     if m["about"] and unit == "day":
         return week(d), 0.6, f"about {n} days: stored as the week", False
     return _span(d, unit), 0.75, "", False
