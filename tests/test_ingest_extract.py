@@ -156,3 +156,23 @@ def test_highlighted_text_is_escaped(ds):
     assert re.search(r'<mark class="pa-place"[^>]*>Erbil</mark>', page)
     assert re.search(r'<mark class="pa-figure"[^>]*>About 300</mark>', page)
     assert "&amp; more" in page
+
+
+def test_the_base_is_the_most_named_site_not_merely_the_last(ds):
+    props = _p(ds, "Troops at Al-Harir Air Base were cut. Al-Harir has hosted advisers for years. "
+                   "They coordinate with the al-Tanf garrison. About 150 troops will stay at the base.")
+    c = next(c for c in props.claims if c["troops_min"] == 150)
+    assert c["places"] == "al-harir"
+
+
+def test_an_area_naming_a_base_means_the_site_of_the_text_within_it(ds):
+    props = _p(ds, "US troops have long used Ain al-Asad Air Base. "
+                   "About 100 troops will leave the western Anbar province air base next week.")
+    c = next(c for c in props.claims if c["troops_min"] == 100)
+    assert c["places"] == "ain-al-asad"
+
+
+def test_an_area_naming_a_base_with_no_site_is_not_a_claim_place(ds):
+    props = _p(ds, "At least 250 US troops will remain at Iraq air base.")
+    assert all("iraq" not in c["places"] for c in props.claims)
+    assert props.places == []

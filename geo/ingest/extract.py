@@ -180,6 +180,8 @@ class _Extractor:
             "quote": "", "span_start": 0, "span_end": 0, "confidence": 1.0})
         self.new_places: dict[str, dict] = {}
         self.last_site: _Place | None = None
+        self.site_counts: dict[str, tuple[int, _Place]] = {}
+        self.site_last: dict[str, int] = {}
         self.last_place: _Place | None = None
         self.prev_dates: list[DateMention] = []
 
@@ -193,15 +195,35 @@ class _Extractor:
                 # "a spokesperson for the US Embassy in Baghdad": who speaks, not where troops are
                 blocked.append(_Place(m.start, len(s.text), p.id, p.scope, True))
                 continue
+            if p.scope == Scope.AREA and re.match(r"\s+(?:province\s+)?(?:air\s*base|airbase|base|airfield)\b", s.text[m.end:], re.I):
+                # "western Anbar province air base": a base described by its area, i.e. the
+                # most-named site of the text within that area, else no claim place
+                site = self._salient_site(within=p.id)
+                if site is not None:
+                    out.append(_Place(m.start, m.end, site.pid, site.scope, True, site.within, site.kind, site.country))
+                else:
+                    blocked.append(_Place(m.start, m.end, p.id, p.scope, True))
+                continue
             out.append(_Place(m.start, m.end, p.id, p.scope, True, _ancestors(self.ds, p.id), p.kind, p.country))
-        # "the base" stands for the last site named before it
+        # "the base" stands for the most salient site so far: the most often named, the
+        # latest named on a tie (a common coreference heuristic)
         for m in _ANAPHORA.finditer(s.text):
-            if self.last_site is not None and not any(o.start <= m.start() < o.end for o in out):
-                ls = self.last_site
+            ls = self._salient_site()
+            if ls is not None and not any(o.start <= m.start() < o.end for o in out):
                 out.append(_Place(m.start(), m.end(), ls.pid, ls.scope, ls.known, ls.within, ls.kind, ls.country))
         out.extend(self._new_places(s, out + blocked))
         out.sort(key=lambda p: p.start)
         return out
+
+    def _salient_site(self, within: str | None = None) -> _Place | None:
+        best = None
+        for order, (pid, (count, place)) in enumerate(self.site_counts.items()):
+            if within is not None and within not in place.within:
+                continue
+            key = (count, self.site_last[pid])
+            if best is None or key > best[0]:
+                best = (key, place)
+        return best[1] if best else None
 
     def _new_places(self, s: Sentence, known: list[_Place]) -> list[_Place]:
         found = []
@@ -435,6 +457,9 @@ class _Extractor:
                     continue
                 if p.scope == Scope.SITE:
                     self.last_site = p
+                    count = self.site_counts.get(p.pid, (0, p))[0]
+                    self.site_counts[p.pid] = (count + 1, p)
+                    self.site_last[p.pid] = s.start + p.start
                 self.last_place = p
         # one claim per (places, figure, date, basis) is enough
         seen, unique = set(), []
