@@ -8,8 +8,10 @@ with that source's rows in claims.csv and movements.csv ("gold"):
 
 * places, recall: gold places (of claims and movements) that the extractor mentions;
 * places, precision: places in proposed claims/movements that are gold places;
-* a gold claim is *matched* by the proposed claims from the sentence holding its quote,
-  the one sharing most places (ties: the first);
+* a gold claim is *matched* by one of the proposed claims from the sentence holding its
+  quote: the one sharing most places, then the same date, then the same basis; each
+  proposal matches at most one gold claim (a sentence gives one proposal per clause
+  and figure, and the analyst keeps the right ones);
 * figures: matched gold claims with a figure or a vague qualifier whose proposed
   (troops_min, troops_max, qualifier) is the same;
 * dates: matched gold claims whose proposed date is the same period (strict), or whose
@@ -59,6 +61,7 @@ def score(ds, seeds: Path) -> dict:
         tot["good_places"] += len(prop_set & gold_places)
         row = {"seed": src.seed_file, "claims": len(gold_claims), "matched": 0, "figures": 0, "figures_ok": 0,
                "dates_ok": 0, "basis_ok": 0, "misses": []}
+        used: set[int] = set()
         for g in gold_claims:
             tot["claims"] += 1
             q = _norm(g.quote)
@@ -71,17 +74,23 @@ def score(ds, seeds: Path) -> dict:
                 row["misses"].append(f"{g.id}: no proposal from its sentence")
                 continue
             gset = set(g.places)
-            best = max(cands, key=lambda c: len(gset & set(c["places"].split("|"))))
+            # one proposal serves one gold claim: the one sharing most places, then the
+            # same date, then the same basis (a sentence gives one proposal per clause)
+            free = [c for c in cands if id(c) not in used] or cands
+            best = max(free, key=lambda c: (len(gset & set(c["places"].split("|"))), c["date"] == g.date.text,
+                                            c["basis"] == g.basis))
             if has_figure:
                 # the figure is right if any proposal of the sentence has it (one per figure)
                 fig = [c for c in cands if (_int(c["troops_min"]), _int(c["troops_max"]), c["qualifier"]) ==
                        (g.troops_min, g.troops_max, g.qualifier)]
                 if fig:
-                    best = max(fig, key=lambda c: len(gset & set(c["places"].split("|"))))
+                    best = max(fig, key=lambda c: (len(gset & set(c["places"].split("|"))), c["date"] == g.date.text,
+                                                   c["basis"] == g.basis))
                     tot["figures_ok"] += 1
                     row["figures_ok"] += 1
                 else:
                     row["misses"].append(f"{g.id}: figure {g.figure_text()!r}")
+            used.add(id(best))
             tot["matched"] += 1
             row["matched"] += 1
             if best["date"] == g.date.text:

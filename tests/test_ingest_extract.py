@@ -176,3 +176,10 @@ def test_an_area_naming_a_base_with_no_site_is_not_a_claim_place(ds):
     props = _p(ds, "At least 250 US troops will remain at Iraq air base.")
     assert all("iraq" not in c["places"] for c in props.claims)
     assert props.places == []
+
+
+def test_a_clause_after_a_semicolon_goes_on_about_the_same_place(ds):
+    props = _p(ds, "Troops began leaving Erbil Air Base in May; the withdrawal was completed in late June.",
+               dt.date(2025, 7, 10))
+    dated = sorted(c["date"] for c in props.claims if c["places"] == "erbil-air-base")
+    assert dated == ["2025-05", "2025-06"]

@@ -526,6 +526,12 @@ class _Extractor:
                 continue
             clause = s.text[a:b]
             group = self._claim_places(places, a, b, s)
+            if not group and s.text[a:a + 1] == ";":
+                # "... began leaving al-Asad in August; CENTCOM only acknowledged the
+                # withdrawal was underway in late September": after a semicolon the
+                # clause goes on about the places of the clause before
+                before = [c for c in clauses if c[1] <= a and self._claim_places(places, *c, s)]
+                group = self._claim_places(places, *before[-1], s) if before else []
             group = [p for p in group if p.pid not in {d.pid for d in moves}]
             if not group:
                 continue
