@@ -183,3 +183,12 @@ def test_a_clause_after_a_semicolon_goes_on_about_the_same_place(ds):
                dt.date(2025, 7, 10))
     dated = sorted(c["date"] for c in props.claims if c["places"] == "erbil-air-base")
     assert dated == ["2025-05", "2025-06"]
+
+
+def test_a_long_sentence_is_quoted_verbatim_within_the_loaders_limit(ds):
+    from geo.loader import MAX_QUOTE
+
+    text = "About 300 US troops remain at Al-Harir Air Base, " + "officials said again and again, " * 20 + "on Monday."
+    props = _p(ds, text)
+    c = props.claims[0]
+    assert len(c["quote"]) <= MAX_QUOTE and text[c["span_start"]:c["span_end"]] == c["quote"]

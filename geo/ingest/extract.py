@@ -33,6 +33,7 @@ import datetime as dt
 import re
 
 from ..gazetteer import Gazetteer
+from ..loader import MAX_QUOTE
 from ..model import Dataset, FORCE_COALITION, FORCE_US, Scope
 from . import world
 from .dates import DateMention, day, find_dates
@@ -100,6 +101,15 @@ _HOME_COUNTRY = {"United States", "United States of America", "America", "States
 _NAME = re.compile(r"\b(?:(?:al|el|ad|ar|as|at|an)-)?[A-Z][a-zà-ÿ’'-]+(?:\s+(?:(?:al|el|ad|ar|as|ez|ash|abu|bin)[- ])?[A-Z][a-zà-ÿ’'-]+){0,3}")
 _PLACE_CUE_BEFORE = re.compile(r"\b(?:in|into|to|at|from|near|toward|towards|outside|inside|base\s+in|city\s+of|town\s+of|province\s+of)\s+(?:the\s+)?$", re.I)
 _PLACE_CUE_AFTER = re.compile(r"^\s+(?:air\s*base|airbase|base|airfield|airport|camp|garrison|province|governorate|district|city|town|border)\b", re.I)
+
+
+def _quote(s: Sentence) -> str:
+    """The sentence as the quote, cut to the loader's limit (geo.loader.MAX_QUOTE) at a
+    word boundary when it is longer: still a verbatim substring of the article."""
+    if len(s.text) <= MAX_QUOTE:
+        return s.text
+    cut = s.text[:MAX_QUOTE]
+    return cut[:cut.rfind(" ")].rstrip() if " " in cut else cut
 
 
 def slug(text: str) -> str:
@@ -278,7 +288,7 @@ class _Extractor:
                "coord_source": c.coord_source if c else "",
                "note": ("new place proposed from the text: check the point" + others) if c else
                        "new place proposed from the text: no candidate point found offline; enter one",
-               "quote": s.text[:400], "span_start": self.props.source and s.start, "span_end": s.end,
+               "quote": _quote(s), "span_start": s.start, "span_end": s.start + len(_quote(s)),
                "confidence": round((0.6 if c else 0.3) * (1.0 if cue else 0.8), 2)}
         self.new_places[pid] = rec
         self.props.places.append(rec)
@@ -327,9 +337,9 @@ class _Extractor:
                 "troops_max": "" if hi is None else hi, "qualifier": fig.qualifier if fig else "",
                 "status": "withdrawn" if (status == "withdrawn" and lo) else status,
                 "basis": basis, "force": _force(s.text, fig.start if fig else None),
-                "restated": "yes" if restated else "no", "source": self.sid, "quote": s.text[:400],
+                "restated": "yes" if restated else "no", "source": self.sid, "quote": _quote(s),
                 "quote_checked": "yes", "note": "; ".join(notes),
-                "span_start": s.start, "span_end": s.end, "confidence": round(conf * conf_extra, 2)}
+                "span_start": s.start, "span_end": s.start + len(_quote(s)), "confidence": round(conf * conf_extra, 2)}
 
     def _date_for(self, dates: list[DateMention], anchor: int, basis: str, clause=None):
         usable = [d for d in dates if not (basis == "report" and d.date.start > self.published)]
@@ -430,9 +440,9 @@ class _Extractor:
         return {"id": "", "from_place": origin.pid, "to_place": dest.pid, "start": start_fz.text,
                 "start_precision": start_fz.precision, "end": end_fz.text, "end_precision": end_fz.precision,
                 "troops_min": "", "troops_max": "", "qualifier": "", "basis": basis,
-                "force": _force(s.text, None), "source": self.sid, "quote": s.text[:400],
+                "force": _force(s.text, None), "source": self.sid, "quote": _quote(s),
                 "quote_checked": "yes", "note": "; ".join(note), "span_start": s.start,
-                "span_end": s.end, "confidence": conf}
+                "span_end": s.start + len(_quote(s)), "confidence": conf}
 
     # --------------------------------------------------------------------- run
     def run(self) -> Proposals:

@@ -97,7 +97,10 @@ def test_paste_review_save_and_the_map_shows_it(browser, app_on_copy):
         # the article is shown with its matches highlighted
         assert page.locator("mark.pa-place", has_text="Al-Harir Air Base").count() >= 1
         assert page.locator("mark.pa-figure", has_text="About 300").count() == 1
-        page.screenshot(path=str(ARTIFACTS / "ingest-review.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "ingest-review.png"))
+        page.get_by_text("How the map would change").scroll_into_view_if_needed()
+        page.locator("[data-testid=stDataFrame]").last.wait_for(timeout=WAIT_MS)
+        page.screenshot(path=str(ARTIFACTS / "ingest-review-tables.png"))
         page.get_by_role("button", name="Save to the dataset").click()
         page.get_by_text("Saved:").wait_for(timeout=WAIT_MS)
         wait_idle(page)
