@@ -49,6 +49,8 @@ LOCK_TIMEOUT_S = 15.0
 WRITE_ORDER = ("places.csv", "sources.csv", "claims.csv", "movements.csv", "phases.csv", "events.csv")
 _KIND_FILE = {"source": "sources.csv", "place": "places.csv", "claim": "claims.csv", "movement": "movements.csv"}
 _ID_PREFIX = {"claims.csv": "c", "movements.csv": "m"}
+#: a cell a spreadsheet would run as a formula: = + @ tab CR first, or - not starting a number
+_FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d+(?:\.\d+)?$))")
 
 
 class SaveError(RuntimeError):
@@ -210,6 +212,13 @@ def _plan(folder: Path, rows: list[dict]) -> tuple[dict[str, bytes], dict, dict[
         if not header:
             header = list(COLUMNS[file])
         rec = _to_file_row(kind, row)
+        for col, value in rec.items():
+            if _FORMULA.match(value):
+                from .ingest.records import file_column_to_review
+
+                problems.append(RowProblem(i, kind, file_column_to_review(kind, col), value,
+                                           "text that does not start with = + - @ (a spreadsheet would run it as "
+                                           "a formula); drop or rephrase the first character"))
         taken = {r[header.index("id")] for r in body if "id" in header and len(r) > header.index("id")}
         if not rec.get("id") and file in _ID_PREFIX:
             rec["id"] = _next_id(_ID_PREFIX[file], taken)

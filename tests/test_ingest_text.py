@@ -49,3 +49,9 @@ def test_sentences_carry_their_spans():
         assert text[s.start:s.end] == s.text
     assert [s.text for s in sents] == ["Lt. Gen. Smith said U.S. forces left.", "About 2,500 remain in Iraq!",
                                        "Headline without stop", "“Quoted.”", "Next one."]
+
+
+def test_list_markers_are_not_part_of_a_sentence():
+    text = "- Coalition forces to fully withdraw from Ain al-Asad.\n• Withdrawal next week."
+    assert [s.text for s in split_sentences(text)] == ["Coalition forces to fully withdraw from Ain al-Asad.",
+                                                       "Withdrawal next week."]

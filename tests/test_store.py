@@ -233,3 +233,20 @@ def test_an_invalid_dataset_zip_lists_its_problems(data_copy, tmp_path):
     members["claims.csv"] = members["claims.csv"].replace(b",report,", b",rumour,", 1)
     with pytest.raises(DataError, match="claims.csv"):
         store.unpack_dataset_zip(_zip(members), tmp_path / "o")
+
+
+@pytest.mark.parametrize("column, value", [("quote", "=HYPERLINK(\"http://x\",\"y\")"), ("note", "@SUM(A1)"),
+                                           ("quote", "+1 troops"), ("note", "-2+3")])
+def test_a_formula_cell_is_refused_in_the_data_files(data_copy, column, value):
+    before = _snapshot(data_copy)
+    with pytest.raises(store.RowsError, match="formula") as err:
+        store.add_rows(data_copy, [_source(), _claim(**{column: value})])
+    assert (err.value.problems[0].row, err.value.problems[0].column) == (2, column)
+    assert _snapshot(data_copy) == before
+
+
+def test_negative_coordinates_are_not_formulas(data_copy):
+    rows = [_source(), {"kind": "place", "id": "westplace", "name": "West", "place_kind": "town", "country": "USA",
+                        "lat": "38.9", "lon": "-77.03", "precision": "town"}]
+    store.add_rows(data_copy, rows)
+    assert load_dataset(data_copy).places["westplace"].lon == -77.03

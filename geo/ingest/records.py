@@ -56,13 +56,16 @@ def file_column_to_review(kind: str, column: str | None) -> str | None:
 def _cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         if value != value:  # NaN from a data editor
             return ""
-        return str(int(value)) if value.is_integer() and abs(value) > 180 else repr(value)
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value).strip()
+    # one line per record: a pasted line break inside a cell becomes a space
+    return " ".join(str(value).replace("\r", "\n").split("\n")).strip()
 
 
 @dataclass

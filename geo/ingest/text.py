@@ -25,6 +25,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    #: the line the sentence is on (0-based): a headline, bullet or paragraph
     paragraph: int
 
 
@@ -92,12 +93,9 @@ def split_sentences(text: str) -> list[Sentence]:
     full stop).
     """
     out: list[Sentence] = []
-    paragraph = 0
-    for block in re.finditer(r"[^\n]+", text):
+    for paragraph, block in enumerate(re.finditer(r"[^\n]+", text)):
         line_start = block.start()
         line = block.group()
-        if block.start() >= 2 and text[block.start() - 2:block.start()] == "\n\n":
-            paragraph += 1
         pos = 0
         cuts = []
         for m in _END.finditer(line):
@@ -108,10 +106,12 @@ def split_sentences(text: str) -> list[Sentence]:
         for cut in cuts:
             seg = line[pos:cut]
             lead = len(seg) - len(seg.lstrip())
-            seg_text = seg.strip()
+            bullet = re.match(r"[-–—•*·▪]+\s+", seg[lead:]) if pos == 0 else None
+            if bullet:  # a list marker is not part of the sentence
+                lead += bullet.end()
+            seg_text = seg[lead:].strip()
             if seg_text:
                 s = line_start + pos + lead
                 out.append(Sentence(s, s + len(seg_text), seg_text, paragraph))
             pos = cut
-        paragraph += 0
     return out
