@@ -566,5 +566,6 @@ def propose(ds: Dataset, text: str, *, outlet: str, url: str = "", published: dt
     """
     if not title:
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-        title = first[:200]
+        # the first line, without a list marker (nor a formula's first character)
+        title = re.sub(r"^[-–—•*·▪=+@\s]+", "", first)[:200]
     return _Extractor(ds, text, outlet.strip(), url.strip(), published, title).run()
