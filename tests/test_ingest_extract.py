@@ -205,3 +205,22 @@ def test_proposals_validate_as_they_are(data_copy, seed):
                     outlet="Another Outlet", published=dt.date(2025, 12, 1))
     ds = store.preview(data_copy, props.rows())
     assert len(ds.claims) == len(load_dataset(data_copy).claims) + len(props.claims)
+
+
+def test_with_no_tense_cue_a_coming_month_makes_a_plan(ds):
+    props = _p(ds, "Officials announced the withdrawal of US forces from Baghdad, starting in October.",
+               dt.date(2025, 8, 18))
+    c = _claim(props, "baghdad")
+    assert (c["basis"], c["date"]) == ("plan", "2025-10")
+
+
+def test_full_exit_is_zero(ds):
+    props = _p(ds, "The agreement outlines a full coalition exit from Ain al-Asad by September 2026.")
+    c = _claim(props, "ain-al-asad")
+    assert (c["troops_min"], c["troops_max"], c["status"], c["basis"]) == (0, 0, "withdrawn", "plan")
+
+
+def test_troops_said_to_be_at_a_site_are_a_presence_report(ds):
+    props = _p(ds, "The advisers will coordinate with US forces at the al-Tanf base.")
+    c = _claim(props, "al-tanf")
+    assert (c["status"], c["basis"], c["date"]) == ("present", "report", D.isoformat())

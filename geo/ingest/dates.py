@@ -17,7 +17,7 @@ Two layers:
 
 ``future`` says whether the sentence speaks of what is to come (a plan): it decides
 whether "September" means the next September or the last one, and "Monday" the
-coming or the past Monday.
+coming or the past Monday; ``None`` (the verbs do not say) takes the nearest month.
 
 Seasons (northern hemisphere: spring Mar–May, summer Jun–Aug, fall/autumn Sep–Nov,
 winter Dec–Feb) span three months, so they are stored as their year (the coarser form
@@ -97,6 +97,12 @@ def _month_year(m: int, y: int | None, published: dt.date, future: bool, next_: 
         return published.year
     if next_:
         return published.year if m > published.month else published.year + 1
+    if future is None:
+        # the tense does not say: the occurrence nearest the publication month
+        ahead = published.year if m >= published.month else published.year + 1
+        behind = published.year if m <= published.month else published.year - 1
+        gap = lambda y: abs((y - published.year) * 12 + m - published.month)  # noqa: E731
+        return behind if gap(behind) <= gap(ahead) else ahead
     if future:
         return published.year if m >= published.month else published.year + 1
     return published.year if m <= published.month else published.year - 1
@@ -193,7 +199,7 @@ def _named_month(m, published, future, note, deadline=False):
     elif rel == "last":
         y = published.year if mo < published.month else published.year - 1
     else:
-        y = _month_year(mo, None, published, future or deadline, next_=rel == "next", this=rel == "this")
+        y = _month_year(mo, None, published, True if deadline else future, next_=rel == "next", this=rel == "this")
     conf = 0.9 if ytext else 0.75
     why = note or ("" if ytext.isdigit() else "year inferred from the tense")
     return month(y, mo), conf, why, deadline
@@ -306,8 +312,11 @@ def _year(m, published, future):
     return year(int(m["y"])), 0.7, "", by in ("by", "until", "before", "end of", "through")
 
 
-def find_dates(sentence: str, published: dt.date, future: bool = False) -> list[DateMention]:
+def find_dates(sentence: str, published: dt.date, future: bool | None = False) -> list[DateMention]:
     """Every date in a sentence, left to right, non-overlapping; earlier rules win.
+
+    ``future``: True for a sentence about what is to come, False for what happened,
+    None when its verbs do not say (a month without a year is then the nearest one).
 
     >>> [d.date.text for d in find_dates("the base will close by the end of September", dt.date(2025, 8, 19), True)]
     ['2025-09']

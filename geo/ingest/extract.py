@@ -45,7 +45,7 @@ _PLAN = re.compile(
     r"\b(?:will|would|shall|won't|is\s+to|are\s+to|was\s+to|were\s+to|(?:is|are|was|were)\s+(?:scheduled|set|expected|due|slated|planned|poised|going)\s+to|"
     r"plans?\s+to|planned|planning|plan\s+(?:to|for)|intends?\s+to|aims?\s+to|expected|scheduled|set\s+to|"
     r"to\s+be\s+(?:finali[sz]ed|completed|closed|handed|withdrawn|transferred)|timetable|stipulates|deadline|"
-    r"(?:may|might|could)\s+(?:be|remain|stay|leave|withdraw|move|go)|agreed\s+to)\b", re.I)
+    r"(?:may|might|could)\s+(?:be|remain|stay|leave|withdraw|move|go)|agreed\s+to|outlines?|calls?\s+for|envisag(?:es|ed)|foresees?|provides?\s+for)\b", re.I)
 _REPORT = re.compile(
     r"\b(?:left|began|begun|handed\s+over|turned\s+over|completed|withdrew|arrived|crossed|departed|moved|"
     r"pulled\s+(?:out|back)|evacuated|relocated|redeployed|transferred|are\s+present|is\s+present|"
@@ -65,7 +65,7 @@ _NATIONS = {"british": "GBR", "uk": "GBR", "french": "FRA", "german": "DEU", "it
 _NATION = re.compile(rf"\b(?P<n>{'|'.join(_NATIONS)})\s+(?:(?:military|army|special|combat)\s+)?{TROOP_NOUN}", re.I)
 
 _STATUS_CUES = [
-    ("withdrawn", r"\b(?:closed|close|closure|handed\s+over|turned\s+over|hand(?:ed|ing)?\s+over|full(?:y)?\s+(?:withdrawal|withdraw|turned|handed)|"
+    ("withdrawn", r"\b(?:closed|close|closure|handed\s+over|turned\s+over|hand(?:ed|ing)?\s+over|full(?:y)?\s+(?:\w+\s+)?(?:withdrawal|withdraw|exit|turned|handed)|"
                   r"complete\s+withdrawal|end(?:ing|ed|s)?\s+(?:the\s+|its\s+|their\s+)?(?:presence|mission)|last\s+(?:US\s+|U\.S\.\s+|American\s+)?soldier|"
                   r"evacuated|vacated|withdrawn\s+from|(?:mission|presence)\b[^.;]{0,40}\bwill\s+end)\b"),
     ("residual", r"\b(?:remain|remaining|stay|staying|keep|kept|retain|residual|limited\s+to|small\s+force)\b"),
@@ -79,7 +79,7 @@ _MOVE_VERB = (r"(?:move[sd]?|moving|relocat(?:e[sd]?|ing)|transferr?(?:ed|ing)?|
               r"reposition(?:ed|ing)?|arriv(?:e[sd]?|ing)|convoy)")
 _CLAUSE = re.compile(r"(?:(?<!\d),|,(?!\d{3}))|[;:—–()]|\s-\s|\bwhile\b|\bwhereas\b|\bbut\b|\bwith\s+(?=most|the\s+rest|some|others)", re.I)
 _RUN = re.compile(r"\b(?:that|while|whereas|but|which|whose|who|after\s+which|leading\s+to)\b|[;:]", re.I)
-_ZERO = re.compile(r"\blast\s+(?:(?:US|U\.S\.|American|coalition|foreign)\s+)?(?:soldier|troop|service\s*member)s?\b|\bfull(?:y)?\s+withdraw(?:al|n)?\b|\bcomplete(?:d|ly)?\s+(?:the\s+)?withdraw(?:al|n)?\b|\bcompletely\s+(?:evacuated|withdrawn)\b|\bend(?:ing|s)?\s+(?:the|its|their)\s+presence\b", re.I)
+_ZERO = re.compile(r"\blast\s+(?:(?:US|U\.S\.|American|coalition|foreign)\s+)?(?:soldier|troop|service\s*member)s?\b|\bfull(?:y)?\s+withdraw(?:al|n)?\b|\bcomplete(?:d|ly)?\s+(?:the\s+)?withdraw(?:al|n)?\b|\bcompletely\s+(?:evacuated|withdrawn)\b|\bfull\s+(?:\w+\s+)?exit\b|\bend(?:ing|s)?\s+(?:the|its|their)\s+presence\b", re.I)
 _SPEAKER = re.compile(r"\b(?:spokes(?:person|man|woman)|official|officials|source|sources|statement|ambassador)\s+(?:for|of|from|at|in)\s+(?:the\s+)?$", re.I)
 _ANAPHORA = re.compile(r"\bthe\s+(?:air\s*)?base\b(?!\s+(?:in|at|of)\s+[A-Z])|\bthe\s+(?:air\s*)?base(?=\s+in\s+(?:western|eastern|northern|southern))", re.I)
 
@@ -194,6 +194,7 @@ class _Extractor:
         self.site_last: dict[str, int] = {}
         self.last_place: _Place | None = None
         self.prev_dates: list[DateMention] = []
+        self.sentence_basis: tuple[str, float] = ("report", 0.5)
 
     # ------------------------------------------------------------------ places
     def _places(self, s: Sentence) -> list[_Place]:
@@ -453,8 +454,16 @@ class _Extractor:
                 props.mentions.append((s.start + p.start, s.start + p.end, p.pid, p.known))
                 props.highlights.append((s.start + p.start, s.start + p.end, "place"))
             figures = find_figures(s.text)
-            basis_s, _ = _basis(s.text)
-            dates = find_dates(s.text, self.published, future=basis_s == "plan")
+            basis_s, bconf_s = _basis(s.text)
+            if bconf_s <= 0.5:
+                # no verb says plan or report ("announced the withdrawal …, starting in
+                # September"): the nearest reading of the dates decides
+                dates = find_dates(s.text, self.published, future=None)
+                if any(d.date.start > self.published for d in dates):
+                    basis_s, bconf_s = "plan", 0.55
+            else:
+                dates = find_dates(s.text, self.published, future=basis_s == "plan")
+            self.sentence_basis = (basis_s, bconf_s)
             for f in figures:
                 props.highlights.append((s.start + f.start, s.start + f.end, "figure"))
             for d in dates:
@@ -498,7 +507,7 @@ class _Extractor:
             for ca, cb in clauses:
                 if ca == b and re.match(r"[,;]?\s*(?:as\s+well\s+as|and|along\s+with|plus)\b", s.text[ca:cb], re.I):
                     b = cb
-            basis, bconf = _basis(s.text[a:b]) if (_PLAN.search(s.text[a:b]) or _REPORT.search(s.text[a:b])) else _basis(s.text)
+            basis, bconf = _basis(s.text[a:b]) if (_PLAN.search(s.text[a:b]) or _REPORT.search(s.text[a:b])) else self.sentence_basis
             if re.search(r"\bfrom\s+$", s.text[:f.start], re.I) and re.match(r"\s*to\b", s.text[f.end:], re.I):
                 basis, bconf = "report", 0.6  # "from 2,500 to fewer than 2,000": the figure before the change
             status = _status(s.text[a:b], basis)
@@ -521,15 +530,28 @@ class _Extractor:
                         "alternative reading: one figure for the sites the sentence names; keep one of the two"))
             used_clauses.add((a, b))
         moves = []
-        basis_s, bconf_s = _basis(s.text)
+        basis_s, bconf_s = self.sentence_basis
+        origins = set()
         for origin, dest, how in self._movements(s, places, dates, basis_s, bconf_s):
             if origin is not None:
+                origins.add(origin.pid)
                 self.props.movements.append(self._movement(s, origin, dest, dates, basis_s, bconf_s, how))
             moves.append(dest)
         for dest in {d.pid: d for d in moves}.values():
             a, b = _clause_of(clauses, dest.start)
             if not any(c["places"] == dest.pid and c["span_start"] == s.start for c in self.props.claims):
                 self.props.claims.append(self._claim(s, [dest], None, dates, basis_s, bconf_s, "destination", dest.start))
+        # "coordination with U.S. forces at the al-Tanf base": troops said to be at a site
+        # are a report of presence on the day, whatever the sentence plans
+        for p in places:
+            if p.scope != Scope.SITE or p.pid in {d.pid for d in moves} or p.pid in origins:
+                continue  # a move's ends are the move's, not a presence report
+            if any(p.pid in c["places"].split("|") and c["span_start"] == s.start for c in self.props.claims):
+                continue
+            if re.search(rf"\b{TROOP_NOUN}\s+(?:(?:stationed|based|deployed|present)\s+)?(?:at|in)\s+(?:the\s+)?$",
+                         s.text[:p.start], re.I):
+                self.props.claims.append(self._claim(s, [p], None, [], "report", 0.6, "present", p.start, 0.7,
+                                                     "troops said to be at the site"))
         # status-only claims: a clause with a status cue, a place and no figure
         for a, b in clauses:
             if (a, b) in used_clauses:
