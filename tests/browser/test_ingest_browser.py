@@ -64,6 +64,8 @@ def app_on_copy(tmp_path_factory):
 
 
 def test_paste_review_save_and_the_map_shows_it(browser, app_on_copy):
+    from playwright.sync_api import expect
+
     base, data = app_on_copy
     embedded = {n: (DEFAULT_DATA_DIR / n).read_bytes() for n in COLUMNS if (DEFAULT_DATA_DIR / n).exists()}
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
@@ -91,12 +93,13 @@ def test_paste_review_save_and_the_map_shows_it(browser, app_on_copy):
         page.get_by_label("Article text").fill(ARTICLE)
         page.get_by_label("Article text").press("Control+Enter")
         wait_idle(page)
+        expect(page.get_by_label("Outlet")).to_have_value("Test Wire")
         page.get_by_role("button", name="Propose rows").click()
         page.get_by_text("How the map would change").wait_for(timeout=WAIT_MS)
         wait_idle(page)
         # the article is shown with its matches highlighted
-        assert page.locator("mark.pa-place", has_text="Al-Harir Air Base").count() >= 1
-        assert page.locator("mark.pa-figure", has_text="About 300").count() == 1
+        expect(page.locator("mark.pa-place", has_text="Al-Harir Air Base").first).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator("mark.pa-figure", has_text="About 300")).to_have_count(1, timeout=WAIT_MS)
         page.screenshot(path=str(ARTIFACTS / "ingest-review.png"))
         page.get_by_text("How the map would change").scroll_into_view_if_needed()
         page.locator("[data-testid=stDataFrame]").last.wait_for(timeout=WAIT_MS)
@@ -113,11 +116,13 @@ def test_paste_review_save_and_the_map_shows_it(browser, app_on_copy):
         wait_idle(page)
         frame.locator("path.pa-key-al-harir").first.click(force=True)
         page.get_by_text("Claim history").wait_for(timeout=WAIT_MS)
-        panel = page.locator(".pa-panel").inner_text()
-        assert "about 300" in panel and "Test Wire" in panel
+        panel = page.locator(".pa-panel")
+        expect(panel).to_contain_text("Al-Harir Air Base", timeout=WAIT_MS)
+        expect(panel).to_contain_text("about 300", timeout=WAIT_MS)
+        expect(panel).to_contain_text("Test Wire", timeout=WAIT_MS)
         page.screenshot(path=str(ARTIFACTS / "ingest-map-after-save.png"))
     finally:
         context.close()
-    assert errors == []
+    assert errors == [], errors
     # the embedded dataset was never touched
     assert {n: (DEFAULT_DATA_DIR / n).read_bytes() for n in embedded} == embedded
