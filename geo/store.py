@@ -233,7 +233,7 @@ def _plan(folder: Path, rows: list[dict]) -> tuple[dict[str, bytes], dict, dict[
     return out, where, ids, counts
 
 
-def _validate(folder: Path, new: dict[str, bytes], where: dict, rows: list[dict]) -> Dataset:
+def _validate(folder: Path, new: dict[str, bytes], where: dict) -> Dataset:
     """Load the whole dataset with the new files on a temporary copy."""
     from .ingest.records import file_column_to_review
 
@@ -267,7 +267,7 @@ def preview(folder: str | Path, rows: list[dict]) -> Dataset:
     written. Raises :class:`RowsError` like :func:`add_rows`."""
     folder = Path(folder)
     new, where, _ids, _counts = _plan(folder, rows)
-    return _validate(folder, new, where, rows)
+    return _validate(folder, new, where)
 
 
 def add_rows(folder: str | Path, rows: list[dict], *, lock_timeout_s: float = LOCK_TIMEOUT_S,
@@ -286,7 +286,7 @@ def add_rows(folder: str | Path, rows: list[dict], *, lock_timeout_s: float = LO
     with locked(folder, lock_timeout_s):
         recover(folder)
         new, where, ids, counts = _plan(folder, rows)
-        _validate(folder, new, where, rows)
+        _validate(folder, new, where)
         stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
         backup = folder / BACKUP_DIR / stamp
         backup.mkdir(parents=True, exist_ok=False)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from geo import store
-from geo.loader import COLUMNS, load_dataset
+from geo.loader import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,6 @@ tab or carriage return) are written with a leading ``'``; ``--apply`` strips it 
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
