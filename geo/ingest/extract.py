@@ -3,29 +3,39 @@
 Per sentence:
 
 * **places**: the gazetteer's mentions (aliases, transliteration folding); "the base"
-  stands for the last site named before it; a place named right after another with
-  "in"/"at" ("Ain al-Asad in Anbar") only locates it and is not a claim place of its own;
-  an area that holds a site named in the same clause is not a claim place either.
-  Capitalised names the gazetteer cannot resolve become *new place* proposals with
-  candidate points from the offline world gazetteer (:mod:`geo.ingest.world`), never
-  merged into a claim silently: the claim names them, and saving fails until the
-  analyst keeps (or drops) the new place row.
+  stands for the most-named site so far (the latest on a tie); "western Anbar province
+  air base" for the text's site within Anbar; a place named right after another with
+  "in"/"at" ("Ain al-Asad in Anbar") only locates it and is not a claim place of its
+  own; an area that holds a site named in the same clause is not a claim place either;
+  a place a spokesperson speaks for is not one. Capitalised names the gazetteer cannot
+  resolve become *new place* proposals with candidate points from the offline world
+  gazetteer (:mod:`geo.ingest.world`), never merged into a known place: the claim
+  names the new place's own id, and saving fails until the analyst keeps (or drops)
+  the new place row.
 * **figures** (:mod:`geo.ingest.figures`): one claim per figure, about the places of the
-  figure's clause (text between commas, semicolons, colons and dashes).
+  figure's clause (text between commas, semicolons, colons and dashes; a list goes on
+  over "as well as"), else the nearest clause that names a place.
 * **plan or report**: a future or modal verb ("will", "would", "is scheduled to",
-  "plans", "expected", "set to", "is to") in the clause makes a plan; past or present
-  verbs ("left", "began", "handed over", "completed", "are present") a report.
-* **dates** (:mod:`geo.ingest.dates`): the date closest to the figure in the sentence;
-  none: the publication day (a plan with no target date is dated to when it was
-  stated, data/README.md), with a lower confidence.
+  "plans", "expected", "set to", "is to", "outlines") in the clause makes a plan; past or
+  present verbs ("left", "began", "handed over", "completed", "are present") a report;
+  with neither, a date after publication makes a plan.
+* **dates** (:mod:`geo.ingest.dates`): the date in the claim's own clause, else the
+  closest in the sentence (a plan prefers its deadline); none: the previous sentence's
+  date if it suits the tense, else the publication day (a plan with no target date is
+  dated to when it was stated, data/README.md), with a lower confidence.
 * **restated**: "still", "remain(s) stationed", "there are presently", "continue to"
   with a figure: proposed as a restated background figure.
-* **force**: "coalition troops/personnel" or "American and coalition" -> coalition; a
-  nation's adjective before the troop noun ("British troops") -> its alpha-3; else US.
+* **force**: "coalition troops/personnel" or "American and coalition" -> coalition
+  ("US-led coalition forces" stay US); a nation's adjective before the troop noun
+  ("British troops") -> its alpha-3; else US.
+* **status-only claims**: a clause with a status cue and a place ("closed", "handed
+  over", "remain", "withdrawal", …); after a semicolon a clause goes on about the places
+  of the clause before; troops said to be at a site ("US forces at the al-Tanf base") are
+  a presence report.
 * **movements**: "from X to Y", "relocate/move/transfer/redeploy/withdraw ... to Y",
   "crossed into Y"; the origin defaults to the places the clause's subject names, else
-  to the country of the last place named before; each move also proposes Y as a
-  destination claim.
+  to the last place named before (its country when Y is in another country); each move
+  also proposes Y as a destination claim, and so does a move whose origin is not found.
 """
 from __future__ import annotations
 
