@@ -98,3 +98,45 @@ def test_bad_input_gives_an_error_and_the_app_runs_on(page, kwargs, message):
     at = _fill(page, **kwargs)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert not at.exception
+
+
+def _open_zip_app(zip_path: str):
+    """A one-line app: open the zip at ``zip_path`` (if given) for this session, then
+    say which data folder the session reads."""
+    import streamlit as st
+
+    from ui import ingest as ui
+    from ui.cache import data_dir, dataset
+
+    if zip_path and "opened" not in st.session_state:
+        ui.session_dataset_dir(open(zip_path, "rb").read())
+        st.session_state["opened"] = True
+    st.write(f"folder={data_dir()}")
+    st.write(f"claims={len(dataset().claims)}")
+
+
+def test_an_opened_dataset_is_for_its_session_only(data_copy, tmp_path, monkeypatch):
+    from geo import store
+
+    monkeypatch.setenv("POSTURE_ATLAS_DATA", str(data_copy))
+    # a smaller dataset in the zip: its own claims count tells the folders apart
+    lines = (data_copy / "claims.csv").read_text(encoding="utf-8").splitlines()
+    other = tmp_path / "other"
+    other.mkdir()
+    for p in data_copy.glob("*.csv"):
+        (other / p.name).write_bytes(p.read_bytes())
+    (other / "claims.csv").write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
+    zip_path = tmp_path / "other.zip"
+    zip_path.write_bytes(store.dataset_zip(other))
+
+    opener = AppTest.from_function(_open_zip_app, args=(str(zip_path),), default_timeout=120)
+    opener.run()
+    assert not opener.exception, [e.value for e in opener.exception]
+    texts = [m.value for m in opener.markdown]
+    assert "claims=3" in texts and not any(str(data_copy) in t for t in texts)
+
+    other_session = AppTest.from_function(_open_zip_app, args=("",), default_timeout=120)
+    other_session.run()
+    texts = [m.value for m in other_session.markdown]
+    assert f"folder={data_copy}" in texts
+    assert f"claims={len(load_dataset(data_copy).claims)}" in texts
