@@ -43,14 +43,32 @@ def editor(kind: str, rows: list[dict], version: int, fixed: bool = False) -> li
     wholly empty are dropped). ``fixed``: no rows added or deleted (the source)."""
     df = st.data_editor(frame(kind, rows), num_rows="fixed" if fixed else "dynamic", width="stretch", hide_index=False,
                         key=f"ingest_editor_{kind}_{version}",
-                        column_config={"quote": st.column_config.TextColumn(width="large"),
-                                       "note": st.column_config.TextColumn(width="medium")})
+                        column_config=_column_config())
     out = []
     for rec in df.to_dict("records"):
         rec = {k: ("" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)) for k, v in rec.items()}
         if any(v.strip() for v in rec.values()):
             out.append({"kind": kind, **rec})
     return out
+
+
+def _column_config() -> dict:
+    """Vocabulary columns as drop-downs (the analyst picks a valid value), long text wide."""
+    from geo.dates import PRECISIONS
+    from geo.model import BASES, PLACE_KINDS, PLACE_PRECISIONS, QUALIFIERS, STATUSES
+
+    pick = lambda options: st.column_config.SelectboxColumn(options=list(options))  # noqa: E731
+    return {"quote": st.column_config.TextColumn(width="large"),
+            "note": st.column_config.TextColumn(width="medium"),
+            "place_kind": pick(PLACE_KINDS), "precision": pick(PLACE_PRECISIONS),
+            "qualifier": pick(QUALIFIERS), "status": pick(STATUSES), "basis": pick(BASES),
+            "date_precision": pick(PRECISIONS), "start_precision": pick(PRECISIONS),
+            "end_precision": pick(PRECISIONS), "published_precision": pick(("day", "week", "month")),
+            "restated": pick(("no", "yes")), "quote_checked": pick(("yes", "no")),
+            "published_inferred": pick(("no", "yes")),
+            "span_start": st.column_config.TextColumn(disabled=True),
+            "span_end": st.column_config.TextColumn(disabled=True),
+            "confidence": st.column_config.TextColumn(disabled=True)}
 
 
 def session_dataset_dir(data: bytes) -> Path:
