@@ -42,7 +42,8 @@ def test_no_tile_layer_by_default(page):
 def test_online_tiles_only_offered_in_the_layer_control(ds, oct21):
     page = export_html(ds, oct21, online_tiles=True)
     assert "L.control.layers(" in page
-    assert all("{z}" in u for u in external_urls(page))  # tile templates, fetched only if chosen
+    # tile templates, fetched only if chosen; their braces reach the page JSON-escaped (geo.textsafe)
+    assert all("\\u007bz\\u007d" in u for u in external_urls(page))
     assert not re.search(r"<script[^>]+\bsrc=", page)
 
 
