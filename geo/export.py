@@ -15,6 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .csvsafe import csv_bytes
 from . import __version__
 from .model import STATUSES, Claim, Dataset, Source
 from .posture import GroupState, MovementState, PlaceState, Snapshot, StateInterval, timeline
@@ -215,7 +216,7 @@ def render_bytes(fc: dict, fmt: str) -> bytes:
             df.insert(0, "wkt", gdf.geometry.to_wkt(rounding_precision=_ROUND))
             df.insert(1, "lon", [g.x if g.geom_type == "Point" else None for g in gdf.geometry])
             df.insert(2, "lat", [g.y if g.geom_type == "Point" else None for g in gdf.geometry])
-            df.to_csv(path, index=False)
+            return csv_bytes(df)   # formula-safe cells (geo.csvsafe)
         return path.read_bytes()
 
 

@@ -121,3 +121,4 @@ def literal(text: str) -> Element:
     """A branca element for a page's header or body that is never compiled by Jinja2
     (``branca.element.Element(text)`` compiles ``text`` as a template)."""
     return _Literal(text)
+
