@@ -63,7 +63,7 @@ def export_html(ds: Dataset, snap: Snapshot, *, title: str | None = None, subtit
 
 def write_html(ds: Dataset, snap: Snapshot, path: str | Path, **opts) -> Path:
     """Write :func:`export_html` atomically (UTF-8)."""
-    from .export import write_atomic
+    from .files import write_atomic
 
     path = Path(path)
     write_atomic(path, export_html(ds, snap, **opts).encode("utf-8"))
