@@ -15,8 +15,8 @@ The rules beyond the column types (issue 8; the README's "Data files" lists them
   :data:`YEAR_MIN`-:data:`YEAR_MAX`;
 * a place's point lies inside its country's polygon in ``data/basemap/countries.geojson``
   or within :data:`BORDER_TOLERANCE_KM` of it, unless its optional ``border_ok`` column
-  says ``yes`` (a true border case); countries the basemap does not hold, and points
-  outside the basemap's extent, are not checked;
+  says ``yes`` (a true border case); countries the basemap does not hold are not
+  checked, nor points beyond the basemap's edge in a country the basemap cuts there;
 * ``country`` and a nation's ``force`` are ISO 3166-1 alpha-3 codes (:mod:`geo.iso3166`);
 * text is at most :data:`TEXT_LIMITS` characters per column;
 * an empty ``quote_checked`` means *not* checked;
@@ -140,7 +140,7 @@ class _Rows:
 
 def _int(text: str) -> int:
     """ASCII digits only: ``int()`` alone reads ``２５００`` and ``2_500`` as numbers."""
-    if not _DIGITS.match(text) or len(text) > 12:
+    if not _DIGITS.match(text) or len(text) > 30:
         raise ValueError
     return int(text)
 
@@ -231,7 +231,7 @@ def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dic
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(file, len(records) + 1, None, "", _csv_error(str(exc), opened)))
+            problems.append(Problem(file, len(records) + 1, None, "", _csv_error(str(exc), opened, reader.line_num)))
             return None
         records.append(cells)
     expected = COLUMNS[file]
@@ -278,9 +278,12 @@ def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dic
     return out
 
 
-def _csv_error(message: str, line: int) -> str:
-    """What Python's csv module's complaint means for the person editing the file."""
-    if "unexpected end of data" in message:
+def _csv_error(message: str, line: int, now: int) -> str:
+    """What Python's csv module's complaint means for the person editing the file
+    (``line``: where the record began; ``now``: where the reader stopped)."""
+    if "unexpected end of data" in message or ("expected after" in message and now > line):
+        # a quote opened on one line and "closed" lines later by another row's quote
+        # is an unclosed quote, not text after a closing quote
         return (f'a closing " for the quoted cell opened on line {line}: the quote is never closed, '
                 'so the rest of the file ran into that cell (a " inside a quoted cell is written "")')
     if "expected after" in message:
@@ -524,10 +527,11 @@ def _country_shapes(path: str):
         fc = json.load(fh)
     shapes = {f["properties"].get("iso_a3"): shape(f["geometry"]) for f in fc["features"]
               if f["properties"].get("iso_a3")}
+    clipped = frozenset(f["properties"].get("iso_a3") for f in fc["features"] if f["properties"].get("clipped"))
     bounds = [g.bounds for g in shapes.values()]
     extent = (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
               max(b[3] for b in bounds))
-    return shapes, extent
+    return shapes, clipped, extent
 
 
 COUNTRIES_GEOJSON = DEFAULT_DATA_DIR / "basemap" / "countries.geojson"
@@ -542,12 +546,14 @@ def _outside_country(t: _Rows, places: dict[str, Place], rows_of: dict[str, int]
     from shapely.geometry import Point
     from shapely.ops import nearest_points
 
-    shapes, (west, south, east, north) = _country_shapes(str(COUNTRIES_GEOJSON))
+    shapes, clipped, (west, south, east, north) = _country_shapes(str(COUNTRIES_GEOJSON))
     bad = []
     for pid, p in places.items():
         poly = shapes.get(p.country)
-        if poly is None or border_ok.get(pid) or not (west <= p.lon <= east and south <= p.lat <= north):
-            continue   # a country or a point the basemap does not cover cannot be checked
+        if poly is None or border_ok.get(pid):
+            continue   # a country the basemap does not hold cannot be checked
+        if p.country in clipped and not (west <= p.lon <= east and south <= p.lat <= north):
+            continue   # the basemap cut this country at its edge: beyond it, no polygon to check
         pt = Point(p.lon, p.lat)
         if poly.covers(pt):
             continue
