@@ -61,6 +61,16 @@ def text(file: str, old: str, new: str, count: int = 1):
     return apply
 
 
+def line(file: str, number: int, new: str):
+    """Replace one physical line of the file (1 = the header) with ``new``."""
+    def apply(folder: Path):
+        path = folder / file
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[number - 1] = new + "\n"
+        path.write_text("".join(lines), encoding="utf-8")
+    return apply
+
+
 def append(file: str, line: str):
     def apply(folder: Path):
         with (folder / file).open("a", encoding="utf-8", newline="") as fh:
@@ -206,7 +216,8 @@ CASES = [
     ("claims-status", cell("claims.csv", "c001", status="gone"), r"column 'status': 'gone' — expected one of 'present'"),
     ("claims-basis", cell("claims.csv", "c001", basis="rumour"), r"column 'basis': 'rumour' — expected one of 'plan', 'report'"),
     ("claims-nul", cell("claims.csv", "c001", note="\x00"), r"claims\.csv: '\\\\x00' — text with no NUL byte; there is one on line 2"),
-    ("claims-unclosed-quote", text("claims.csv", ",the Ain al-Assad base", ',"the Ain al-Assad base'),
+    ("claims-unclosed-quote", line("claims.csv", 2, 'c001,ain-al-asad,2025-09-15,day,0,0,,withdrawn,plan,US,no,'
+                                                  'shafaq-2025-08-19,"the base will close,yes,'),
      r"claims\.csv:2: \(empty\) — a closing \" for the quoted cell opened on line 2"),
     ("claims-dup-header", text("claims.csv", ",note\n", ",quote\n"), r"claims\.csv:1: .* 'quote' appears 2 times \(the later one would silently win\)"),
     ("claims-missing", removed("claims.csv"), r"claims\.csv: \(empty\) — missing file"),
