@@ -312,9 +312,6 @@ class _Ids:
             self.rows_of.setdefault((rec.get("id") or "").strip(), row)
         self.waiting: dict[str, list[str]] = {}
 
-    def __contains__(self, rid: str) -> bool:
-        return rid in self.loaded
-
     def check(self, t: "_Rows", row: int, col: str, rid: str, suffix: str = "") -> bool:
         """Is ``rid`` a loaded id? Reports the problem (once) if not."""
         if rid in self.loaded:
