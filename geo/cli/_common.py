@@ -23,6 +23,25 @@ def data_arg(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--data", metavar="DIR", help="dataset folder (default: the embedded data/)")
 
 
+def force_arg(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--force", metavar="FORCE",
+                    help="only the figures of one force: US, coalition, or a nation's ISO 3166 alpha-3 "
+                         "code (default: every force, each labelled)")
+
+
+def only_force(ds, force: str | None):
+    """The dataset limited to ``--force`` (UsageError naming the forces there are)."""
+    from ..posture import forces, only_force as limit
+
+    if force is None:
+        return ds
+    known = forces(ds)
+    if force not in known:
+        raise UsageError(f"--force {force!r}: no claim in the dataset is about that force; "
+                         f"expected one of {', '.join(known)}")
+    return limit(ds, force)
+
+
 def load(args):
     """The dataset named by ``--data`` (DataError lists every problem)."""
     from ..loader import load_dataset
