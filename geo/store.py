@@ -21,8 +21,8 @@ A save killed during 6 leaves its marker: the next save (or :func:`recover`) put
 backed-up files back before doing anything else, so a half-done save is rolled back
 whole and the old data stays intact.
 
-All file replacement goes through :func:`_replace_file`, the single place to swap in the
-hardened atomic writer (``geo.files``) when it lands.
+All file replacement goes through :func:`_replace_file`, which uses the product's atomic
+writer :func:`geo.files.write_atomic`.
 """
 from __future__ import annotations
 
@@ -93,18 +93,12 @@ class SaveResult:
 # --------------------------------------------------------------------- writing
 
 def _replace_file(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably.
-
-    The one place files are replaced: swap for ``geo.files``'s hardened writer when
-    it is on main. ``geo.export.write_atomic`` writes a temporary file and renames it;
-    we add the fsyncs (file, then folder) so a crash after return keeps the new file.
-    """
-    from .export import write_atomic
+    """Replace ``path`` with ``data`` atomically and durably: the one place the store
+    replaces a file, through the product's atomic writer (:func:`geo.files.write_atomic`:
+    temporary file, fsync, rename, fsync of the folder)."""
+    from .files import write_atomic
 
     write_atomic(path, data)
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -18,13 +18,15 @@ import io
 import sys
 from pathlib import Path
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from ..csvsafe import FORMULA_STARTS as _FORMULA_START
 
 
-def neutralise(value) -> str:
-    """A CSV cell that cannot run as a spreadsheet formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def neutralise(value):
+    """A CSV cell that cannot run as a spreadsheet formula (the product's one rule,
+    :func:`geo.csvsafe.spreadsheet_cell`); numbers stay numbers, None is empty."""
+    from ..csvsafe import spreadsheet_cell
+
+    return "" if value is None else spreadsheet_cell(value)
 
 
 def unneutralise(text: str) -> str:
