@@ -79,8 +79,8 @@ if state:
         after = store.preview(folder, rows)
     except store.RowsError as exc:
         after = None
-        st.error("These rows would not validate; fix them before saving (rows count from the source row as 1):")
-        st.code("\n".join(str(p) for p in exc.problems), language=None)
+        st.error("These rows would not validate; fix them before saving (rows as numbered in each table):")
+        st.code(ui.describe(exc.problems, rows), language=None)
     if after is not None:
         changes = [c for day in claim_days(rows) for c in map_changes(ds, after, day)]
         if changes:
@@ -92,7 +92,7 @@ if state:
                 result = store.add_rows(folder, rows)
             except store.RowsError as exc:
                 st.error("Nothing was saved; fix these rows:")
-                st.code("\n".join(str(p) for p in exc.problems), language=None)
+                st.code(ui.describe(exc.problems, rows), language=None)
             except store.SaveError as exc:
                 st.error(f"Nothing was saved: {exc}")
             except OSError as exc:

@@ -52,6 +52,27 @@ def editor(kind: str, rows: list[dict], version: int, fixed: bool = False) -> li
     return out
 
 
+def describe(problems, rows: list[dict]) -> str:
+    """Each problem located in the table the analyst sees: 'Claims, row 2 (as numbered in
+    the table), column troops_min: …'."""
+    titles = {"source": "Source", **TABLE_TITLES}
+    where, seen = {}, {}
+    for i, row in enumerate(rows, start=1):
+        kind = row.get("kind", "")
+        where[i] = (titles.get(kind, kind), seen.get(kind, 0))
+        seen[kind] = seen.get(kind, 0) + 1
+    out = []
+    for p in problems:
+        if p.row in where:
+            table, index = where[p.row]
+            head = f"{table}, row {index}"
+        else:
+            head = "dataset"
+        col = f", column {p.column}" if p.column else ""
+        out.append(f"{head}{col}: {p.value!r} — {p.expected}")
+    return "\n".join(out)
+
+
 def _column_config() -> dict:
     """Vocabulary columns as drop-downs (the analyst picks a valid value), long text wide."""
     from geo.dates import PRECISIONS
