@@ -1,12 +1,17 @@
 # Two commands on a fresh machine (see README):
 #   make run    install into .venv and open the dashboard on the embedded dataset
+#               (listens on 127.0.0.1 only; `make serve-team ADDRESS=...` to share it)
 #   make test   install everything the tests need (Chromium included) and run the suite
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8501
+# `make run` listens on this machine only; `make serve-team ADDRESS=...` is the one
+# deliberate way to listen on a network interface (README, "Security").
+LOCAL_ADDRESS = 127.0.0.1
+ADDRESS ?=
 
-.PHONY: run test install install-test chromium rsvg lock check bench
+.PHONY: run serve-team require-address test install install-test chromium rsvg lock check bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +38,17 @@ rsvg:
 	     && echo "rsvg-convert: installed $$(rsvg-convert --version)"; fi
 
 run: install
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard.py --server.address $(LOCAL_ADDRESS) --server.port $(PORT)
+
+require-address:
+	@if [ -z "$(ADDRESS)" ]; then echo "serve-team: give ADDRESS=<interface IP or 0.0.0.0>, e.g. make serve-team ADDRESS=0.0.0.0 (see README, Security)" >&2; exit 2; fi
+
+# Serve the dashboard to a team on ADDRESS (an interface's IP, or 0.0.0.0 for all).
+# Anyone who can reach ADDRESS:PORT sees the dataset and can make exports; there is
+# no login. Put it behind a reverse proxy with TLS and authentication (README).
+serve-team: require-address install
+	@echo "serve-team: listening on $(ADDRESS):$(PORT); everyone who can reach it sees the data (no login)" >&2
+	$(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: install-test chromium rsvg
 	$(PY) -m geo check

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from .csvsafe import csv_bytes
 from .dates import age_label, as_date
 from .model import IMPRECISE, STATUSES, Claim, Dataset, Movement, Place
 from .posture import (
@@ -732,7 +733,7 @@ def compare_csv(rows: pd.DataFrame, a: Snapshot, b: Snapshot) -> bytes:
     out.insert(1, "known_on_a", a.known_on.isoformat())
     out.insert(2, "date_b", b.on.isoformat())
     out.insert(3, "known_on_b", b.known_on.isoformat())
-    return out.to_csv(index=False).encode("utf-8")
+    return csv_bytes(out)   # the product's one CSV writer: formula-safe cells (geo.csvsafe)
 
 
 def compare_geojson(ds: Dataset, a: Snapshot, b: Snapshot, rows: pd.DataFrame | None = None,

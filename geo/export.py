@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import tempfile
 from pathlib import Path
 
+from .csvsafe import csv_bytes
 from . import __version__
 from .model import STATUSES, Claim, Dataset, Source
 from .posture import GroupState, MovementState, PlaceState, PlanState, Snapshot, StateInterval, timeline
@@ -273,7 +273,7 @@ def render_bytes(fc: dict, fmt: str) -> bytes:
             df.insert(0, "wkt", gdf.geometry.to_wkt(rounding_precision=_ROUND))
             df.insert(1, "lon", [g.x if g.geom_type == "Point" else None for g in gdf.geometry])
             df.insert(2, "lat", [g.y if g.geom_type == "Point" else None for g in gdf.geometry])
-            df.to_csv(path, index=False)
+            return csv_bytes(df)   # formula-safe cells (geo.csvsafe)
         return path.read_bytes()
 
 
@@ -286,16 +286,8 @@ def write(fc: dict, path: str | Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the file the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Kept for callers of ``geo.export``: see :func:`geo.files.write_atomic` (fsync,
+    rename, no ``.part`` left on failure or interrupt, permissions kept, symlinks)."""
+    from .files import write_atomic as _write
+
+    _write(path, data)

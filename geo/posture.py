@@ -778,9 +778,11 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
     for i, plan in enumerate(plans):
         announced = pub[plan.source]
         events: list[tuple[dt.date, dt.date, PlanStatus, Claim]] = []
-        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced), None)
+        # a source's own plans never settle each other (ISW's "complete withdrawal" and
+        # its "trainers will remain" are one report saying two things)
+        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced and q.source != plan.source), None)
         # same-day plans from other sources: the later in order replaces it that day
-        same = next((q for q in plans[i + 1:] if pub[q.source] == announced), None)
+        same = next((q for q in plans[i + 1:] if pub[q.source] == announced and q.source != plan.source), None)
         stop = pub[nxt.source] if nxt is not None else dt.date.max
         best_pub = dt.date.max
         k = bisect.bisect_left(starts, announced)
@@ -800,20 +802,25 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
     return out
 
 
-def _reverses(later: Claim, plan: Claim, pub) -> bool:
-    """Does a later announcement reverse the plan?
+#: Statuses a plan keeps from its announcement on ("250-350 will stay"): it says what
+#: the place holds from now, not only by its deadline.
+_CONTINUING = frozenset({"residual", "present"})
 
-    Only if the two cannot both be carried out: the later plan is announced before the
-    plan fell due, or is open-ended (dated to its own announcement, "250-350 will stay"),
-    or falls due no later than the plan did. A plan announced after the old one lapsed,
-    for a later period ("out of Syria by April 2026" after "forces will move to Syria by
-    September 2025"), supersedes it.
+
+def _reverses(later: Claim, plan: Claim, pub) -> bool:
+    """Does a later announcement reverse the plan (say its outcome will not happen)?
+
+    Only if the later plan says something the plan's outcome cannot sit beside *at the
+    plan's own due time*: either it holds from its announcement on (a force that will
+    stay, or a plan with no deadline of its own), or it falls due no later than the plan
+    did. A plan with a later deadline that says something else ("out of Syria by April
+    2026" after "forces will move to Syria by September 2025") is a next step: it
+    supersedes the old one.
     """
     if later.force != plan.force or not incompatible(later, plan):
         return False
-    announced = pub[later.source]
-    open_ended = later.date.end <= announced
-    return open_ended or announced <= plan.date.end or later.date.start <= plan.date.end
+    continuing = later.status in _CONTINUING or later.date.end <= pub[later.source]
+    return continuing or later.date.end <= plan.date.end
 
 
 def _coalition_none_against(a: Claim, b: Claim) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import export  # noqa: E402
-from geo.loader import COLUMNS, DEFAULT_DATA_DIR, load_dataset  # noqa: E402
+from geo.loader import COLUMNS, OPTIONAL_COLUMNS, DEFAULT_DATA_DIR, load_dataset  # noqa: E402
 from geo.posture import snapshot, timeline  # noqa: E402
 
 
@@ -54,7 +54,9 @@ def synthetic(scale: int, folder: Path) -> Path:
     for k in range(scale):
         sfx = "" if k == 0 else f"-x{k}"
         for p in src["places.csv"]:
-            out["places.csv"].append(dict(p, id=p["id"] + sfx, lat=f"{float(p['lat']) + rng.uniform(-0.5, 0.5):.4f}"))
+            # shifted copies may cross a border: flagged as border cases for the loader's country check
+            out["places.csv"].append(dict(p, id=p["id"] + sfx, lat=f"{float(p['lat']) + rng.uniform(-0.5, 0.5):.4f}",
+                                          border_ok="yes" if k else ""))
         for c in src["claims.csv"]:
             places = "|".join(x + sfx for x in c["places"].split("|"))
             out["claims.csv"].append(dict(c, id=f"{c['id']}{sfx}", places=places))
@@ -65,7 +67,7 @@ def synthetic(scale: int, folder: Path) -> Path:
         if name not in COLUMNS:
             continue
         with (folder / name).open("w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=COLUMNS[name])
+            w = csv.DictWriter(fh, fieldnames=COLUMNS[name] + OPTIONAL_COLUMNS.get(name, []))
             w.writeheader()
             w.writerows(rows)
     return folder

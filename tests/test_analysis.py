@@ -149,7 +149,8 @@ def test_country_sum_only_without_guessing(tiny):
     assert rows_of(A.country_series(tiny(*other_day), until="2025-08-01"), layer="country sum").empty
     one_missing = [same_day[0]]
     mv = dict(id="m1", from_place="charlie", to_place="bravo", start="2025-07-01", start_precision="day",
-              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved")
+              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved",
+              quote_checked="yes")  # empty would now mean not checked (issue 8)
     assert rows_of(A.country_series(tiny(*one_missing, movements=[mv]), until="2025-08-01"),
                    layer="country sum").empty
     # a group figure for both places counts once
@@ -294,7 +295,8 @@ def test_moves_between_and_exports(tiny):
 
 def test_quality_lists(tiny):
     mv = dict(id="m1", from_place="alpha", to_place="charlie", start="2025-07-01", start_precision="day",
-              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved")
+              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved",
+              quote_checked="yes")  # empty would now mean not checked (issue 8)
     ds = tiny(claim("c1", "alpha", "2025-07", "2500", "2500", qualifier="about", precision="month"),
               claim("c2", "alpha", "2025-07-15", "0", "1999", qualifier="fewer than", source="s2"),
               claim("c3", "bravo", "2025-07-01", status="present", basis="plan", source="s2"),
