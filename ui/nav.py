@@ -11,7 +11,8 @@ import streamlit as st
 
 #: (file, title, URL path) of the pages after the Map, in the order of the navigation bar
 PAGE_FILES = (("pages/1_Timeline.py", "Timeline", "Timeline"), ("pages/2_Sources.py", "Sources", "Sources"),
-              ("pages/3_Compare.py", "Compare", "Compare"), ("pages/4_Data_quality.py", "Data quality", "Data_quality"))
+              ("pages/3_Compare.py", "Compare", "Compare"), ("pages/4_Data_quality.py", "Data quality", "Data_quality"),
+              ("pages/5_Add_report.py", "Add report", "Add_report"))
 MAP_TITLE, MAP_URL_PATH = "Map", "map"
 
 
