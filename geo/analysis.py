@@ -445,7 +445,8 @@ def plan_rows(ds: Dataset, known_on: dt.date | str | None = None) -> pd.DataFram
         keys = [group_id(c)] if is_group_figure(c) else list(c.places)
         shape = figure_shape(c.troops_min, c.troops_max, c.qualifier)
         for key in keys:
-            rows.append(dict(series_key=key, claim=c.id, date=c.date.start, date_label=c.date.label(),
+            rows.append(dict(series_key=key, series=place_names(ds, c.places) if key.startswith("group:")
+                             else ds.places[key].name, claim=c.id, date=c.date.start, date_label=c.date.label(),
                              value=_line_value(shape, c.troops_min, c.troops_max)
                              if shape != "range" else c.troops_max,
                              troops_min=c.troops_min, troops_max=c.troops_max, shape=shape,
@@ -453,7 +454,7 @@ def plan_rows(ds: Dataset, known_on: dt.date | str | None = None) -> pd.DataFram
                              announced=source_label(ds, c.source), due_end=c.date.end,
                              outcome=_outcome(outcome, c, key),
                              quote=c.quote))
-    df = pd.DataFrame(rows, columns=["series_key", "claim", "date", "date_label", "value", "troops_min",
+    df = pd.DataFrame(rows, columns=["series_key", "series", "claim", "date", "date_label", "value", "troops_min",
                                      "troops_max", "shape", "figure", "status_label", "announced",
                                      "due_end", "outcome", "quote"])
     for col in ("value", "troops_min", "troops_max"):

@@ -423,6 +423,17 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
     reg = _Datasets()
     rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width)]
     keys = list(dict.fromkeys(series["series_key"]))
+    # A figure that was only ever planned for a group ("250-350 at Ain al-Asad and
+    # al-Harir") has no reported line, but its plan still gets a row, after its first place.
+    names: dict[str, str] = {}
+    if plans is not None and not plans.empty and "series" in plans:
+        for rec in records(plans):
+            key = rec["series_key"]
+            members = key.removeprefix("group:").split("+") if key.startswith("group:") else []
+            shown = [m for m in members if m in keys]
+            if shown and key not in keys and key not in names and rec.get("value") is not None:
+                names[key] = rec["series"]
+                keys.insert(keys.index(shown[0]) + 1, key)
     shared_max = None
     if y_scale == "shared" and not series.empty:
         shared_max = _row_max(_clip(_segments(series), domain), [], [])
@@ -431,8 +442,9 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
             shared_max = max([shared_max] + vals)
     for i, key in enumerate(keys):
         part = series[series["series_key"] == key]
-        segs = _clip(_segments(part), domain)
-        first = part.iloc[0]
+        segs = _clip(_segments(part), domain) if not part.empty else []
+        first = part.iloc[0] if not part.empty else pd.Series(
+            {"series": names[key], "layer": "plan-group"})
         plan_recs = records(plans[plans["series_key"] == key]) if plans is not None and not plans.empty else []
         plan_recs = [p for p in plan_recs if p["value"] is not None
                      and domain[0].isoformat() <= p["date"] < domain[1].isoformat()]
@@ -454,6 +466,8 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
 
 
 def _subtitle(first: pd.Series) -> str:
+    if first["layer"] == "plan-group":
+        return "planned for these places together, never reported: plans only"
     if first["layer"] == "group":
         return "one figure for these places together, never split"
     if first["layer"] == "country sum":

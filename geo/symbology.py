@@ -153,9 +153,11 @@ def plan_tag(plan) -> str:
     what = ("closure" if c.troops_max == 0 or c.status == "withdrawn"
             else _with_force(c.figure_text(), c) if (c.troops_min is not None or c.troops_max is not None)
             else style.status_label(c.status).lower())
-    due = c.date.label()
     state = plan.state_text() if hasattr(plan, "state_text") else str(plan.state)
-    return f"plan: {what} by {due} · {state}"
+    if not getattr(plan, "has_deadline", True):
+        # dated to its own announcement: no deadline to be late for
+        return f"plan: {what} (no deadline, said {c.date.label()}) · {state}"
+    return f"plan: {what} by {c.date.label()} · {state}"
 
 
 #: plan states drawn as a ghost beside the report: still open (a settled plan is history)
@@ -350,7 +352,11 @@ def _group_spec(g, sources, places) -> MarkerSpec:
     plan = g.claim.basis == "plan"
     together = _dated(_with_force(figure, g.claim), g.claim)
     if plan:
-        second = f"plan: {_with_force(figure, g.claim)} together by {g.claim.date.label()}"
+        due = g.claim.date
+        announced = g.sources[0].published if g.sources else None
+        when = (f"no deadline, said {due.label()}" if announced is not None and due.end <= announced
+                else f"by {due.label()}")
+        second = f"plan: {_with_force(figure, g.claim)} together ({when})"
     else:
         second = f"one figure: {together} · {style.status_label(g.claim.status).lower()}"
     parts = [(label, "name"), (second, "plan" if plan else "figure")]
@@ -600,7 +606,7 @@ def legend_rows() -> list[LegendRow]:
     marker("area", "area total: boxed, not a base", _disc_for("area", radius=style.AREA_ANCHOR_PX))
     marker("imprecise", "region/country: no exact place", _disc_for("figure", radius=4, imprecise=True), h=24)
     marker("conflict", "sources disagree / plan contradicted", _disc_for("figure", radius=4.5, conflict=True), h=20)
-    rows.append(LegendRow("force", "US unless marked: coalition, GBR…",
+    rows.append(LegendRow("force", "US troops unless marked 'coalition' (US and partners) or a nation",
                           symbol=(), explains=("force",)))
     ages = (0, 100, style.STALE_DAYS)
     age_discs = [_disc_for("figure", radius=4.0, opacity=style.age_opacity(a))[-1] for a in ages]

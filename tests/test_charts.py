@@ -70,8 +70,7 @@ def layer(layers, kind: str):
 @pytest.fixture(scope="module")
 def spec(ds):
     series = A.timeline_series(ds)
-    keep = ["ain-al-asad", "group:ain-al-asad+al-harir", "group:ain-al-asad+al-harir+victory-base", "iraq",
-            "jordan"]
+    keep = ["ain-al-asad", "iraq", "jordan"]
     return C.timeline_chart(series[series["series_key"].isin(keep)], phases=A.phase_rows(ds, until=DOMAIN[1]),
                             milestones=A.milestone_rows(ds), plans=A.plan_rows(ds), selected=D(2025, 10, 21),
                             domain=DOMAIN, width=900)
@@ -94,57 +93,51 @@ def closure(ds):
 
 def test_rows_in_series_order_with_a_header(spec):
     titles = [row["title"]["text"] for row in spec["vconcat"]]
+    # the plan for Ain al-Asad and al-Harir together has its own row, after its first place
     assert titles == ["Phases and milestones", "Ain al-Asad Air Base", "Ain al-Asad Air Base + Al-Harir Air Base",
-                      "Ain al-Asad Air Base + Al-Harir Air Base + Victory Base Complex / Baghdad International Airport",
                       "Iraq", "Jordan"]
-    assert spec["vconcat"][2]["title"]["subtitle"] == "one figure for these places together, never split"
+    assert spec["vconcat"][2]["title"]["subtitle"] == "planned for these places together, never reported: plans only"
 
 
-def test_closure_plan_is_a_dashed_zero_from_2025_09_15(spec, closure):
+def test_reports_draw_the_line_and_plans_are_markers_beside_it(spec, ds):
     ain = rows(spec)["Ain al-Asad Air Base"]
     lines = layer(ain, "line")
-    (plan,) = [v for v in lines["values"] if v["figure_claim"] == closure.id]
-    assert (plan["start"], plan["end"], plan["y"], plan["basis"]) == ("2025-09-15", "2025-10-20", 0, "plan")
-    assert plan["figure_status"] == "withdrawn"
-    dash = lines["encoding"]["strokeDash"]
-    assert dash["field"] == "basis"
-    assert dict(zip(dash["scale"]["domain"], dash["scale"]["range"])) == {"report": [1, 0], "plan": [6.0, 5.0]}
-    # the place's row has no number while the group figure is in force: never split
-    assert not [v for v in lines["values"] if "2025-10-20" <= v["start"] < "2026-01-05"]
-    # ...but its status strip says what is said of it then (residual, part of the group)
-    strip = layer(ain, "strip")
-    (during,) = [v for v in strip["values"] if v["start"] == "2025-10-20"]
-    assert (during["status"], during["shape"], during["status_basis"]) == ("residual", "in group", "plan")
-    # the plan's own marker where it was set to take effect
-    assert closure.id in {v["claim"] for v in layer(ain, "plan")["values"]}
+    assert {v["basis"] for v in lines["values"]} == {"report"}  # a plan never becomes the line
+    # (a line may be cut where the plan beside it changes; the first piece starts it)
+    about_2000 = min((v for v in lines["values"] if v["y"] == 2000), key=lambda v: v["start"])
+    assert about_2000["start"] == "2025-08-24" and about_2000["figure"] == "about 2,000"
+    # the evacuation plans are diamonds where they fell due, beside the reported line
+    planned = {(v["claim"], v["date"]) for v in layer(ain, "plan")["values"]}
+    closure = next(c for c in ds.claims if c.places == ("ain-al-asad",) and c.date.text == "2025-09-15"
+                   and c.basis == "plan" and c.troops_max == 0)
+    assert (closure.id, "2025-09-15") in planned
 
 
-def test_reversal_is_a_250_350_band_from_2025_10_20(spec):
+def test_250_350_is_a_reported_band_at_ain_al_asad_and_a_plan_for_the_two_bases(spec):
+    ain = rows(spec)["Ain al-Asad Air Base"]
+    b = min((v for v in layer(ain, "band")["values"] if v["troops_min"] == 250), key=lambda v: v["start"])
+    assert (b["start"], b["troops_max"], b["basis"], b["figure"]) == ("2025-10-20", 350, "report", "250–350")
+    assert layer(ain, "band")["encoding"]["y"]["field"] == "troops_min"
     grp = rows(spec)["Ain al-Asad Air Base + Al-Harir Air Base"]
-    band = layer(grp, "band")
-    (b,) = band["values"]
-    assert (b["start"], b["troops_min"], b["troops_max"], b["basis"], b["figure"]) == \
-        ("2025-10-20", 250, 350, "plan", "250–350")
-    assert b["end"] == DOMAIN[1].isoformat()  # clipped to the chosen period
-    assert band["encoding"]["y"]["field"] == "troops_min" and band["encoding"]["y2"]["field"] == "troops_max"
-    bounds = sorted((v["bound"], v["y"]) for v in layer(grp, "line")["values"])
-    assert bounds == [("lower", 250), ("upper", 350)]  # both edges, no invented middle
+    (p,) = layer(grp, "plan")["values"]
+    assert (p["date"], p["figure"]) == ("2025-10-20", "250–350")
+    assert layer(grp, "line") is None  # never reported for the two together: no line
 
 
-def test_group_figure_keeps_its_qualifier(spec):
-    grp = rows(spec)["Ain al-Asad Air Base + Al-Harir Air Base + Victory Base Complex / Baghdad International Airport"]
-    (line,) = layer(grp, "line")["values"]
-    assert (line["y"], line["figure"], line["basis"], line["start"]) == (2500, "about 2,500", "report", "2025-08-01")
+def test_area_total_keeps_its_qualifier(spec):
+    iraq = rows(spec)["Iraq"]
+    line = min((v for v in layer(iraq, "line")["values"] if v["y"] == 2500), key=lambda v: v["start"])
+    assert (line["figure"], line["basis"], line["start"]) == ("about 2,500", "report", "2025-08-18")
 
 
 def test_open_bounds_are_drawn_open(spec):
     iraq = rows(spec)["Iraq"]
     opened = {(v["figure"], v["marker"], v["value"]) for v in layer(iraq, "open")["values"]}
-    assert ("fewer than 2,000", "triangle-down", 1999) in opened
     assert ("more than 2,500", "triangle-up", 2501) in opened
-    assert layer(iraq, "band") is None  # no band from 0 to 1,999 for "fewer than 2,000"
-    # a plan replaced the same day by a report still shows where it was set
+    assert layer(iraq, "band") is None  # an open bound is never a band
+    # the plan of fewer than 2,000 is a marker where it was set, never the line
     assert ("fewer than 2,000", "2025-09-30") in {(v["figure"], v["date"]) for v in layer(iraq, "plan")["values"]}
+    assert not [v for v in layer(iraq, "line")["values"] if v["figure"] == "fewer than 2,000"]
 
 
 def test_row_without_figures_keeps_its_status_strip(spec):
@@ -177,16 +170,14 @@ def test_colours_come_from_geo_style(spec):
     assert line["encoding"]["color"]["legend"]["values"] == list(style.STATUS_COLOURS)
 
 
-def test_earlier_knowledge_overlay(ds, closure):
+def test_earlier_knowledge_overlay(ds):
     series = A.timeline_series(ds)
     then = A.timeline_series(ds, known_on="2025-08-19")
-    part = series[series["series_key"] == "ain-al-asad"]
+    part = series[series["series_key"] == "iraq"]
     spec = C.timeline_chart(part, earlier=then, earlier_label="as known on 19 Aug 2025", domain=DOMAIN)
-    (ain,) = [v for k, v in rows(spec).items() if k == "Ain al-Asad Air Base"]
-    earlier = layer(ain, "earlier")["values"]
-    last = [v for v in earlier if v["figure_claim"] == closure.id]
-    # known on 19 Aug 2025 the closure plan was expected to hold on: to the end of the period
-    assert last and last[-1]["end"] == DOMAIN[1].isoformat() and last[-1]["y"] == 0
+    earlier = layer(rows(spec)["Iraq"], "earlier")["values"]
+    # known on 19 Aug 2025, about 2,500 was the last word: it holds to the end of the period
+    assert earlier and earlier[-1]["end"] == DOMAIN[1].isoformat() and earlier[-1]["y"] == 2500
     assert {v["known"] for v in earlier} == {"as known on 19 Aug 2025"}
 
 

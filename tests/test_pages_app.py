@@ -118,22 +118,24 @@ def test_broken_dataset_is_an_error_not_a_crash(page, data_copy, monkeypatch):
 
 # -------------------------------------------------------------------- timeline
 
-def test_timeline_draws_the_closure_plan_and_the_reversal(closure, reversal):
+def test_timeline_draws_the_closure_plan_and_the_reversal(closure, reversal, ds):
     at = run("1_Timeline.py", date="2025-10-21")
     spec = chart_spec(at)
     titles = row_titles(spec)
     assert titles[:3] == ["Phases and milestones", "Ain al-Asad Air Base", "Ain al-Asad Air Base + Al-Harir Air Base"]
     values = C.chart_values(spec)
-    assert any(v.get("figure_claim") == closure.id and v.get("y") == 0 and v.get("basis") == "plan"
-               and v.get("start") == "2025-09-15" for v in values)
-    assert any(v.get("claim") == reversal.id and v.get("troops_min") == 250 and v.get("troops_max") == 350
-               and v.get("start") == "2025-10-20" for v in values)
+    # the evacuation plan is a marker where it fell due; the line is what was reported
+    assert any(v.get("claim") == closure.id and v.get("date") == closure.date.start.isoformat() for v in values)
+    assert not any(v.get("figure_claim") == closure.id for v in values)
+    # the reversal's 250-350 is a plan for the two bases together
+    assert any(v.get("claim") == reversal.id and v.get("figure") == "250–350" and v.get("date") == "2025-10-20"
+               for v in values)
     assert {"date": "2025-10-21", "label": "chosen day: 21 Oct 2025"} in values
     intervals = table(at, 0)
-    assert closure.id in set(intervals["claim"])
     ain = intervals[intervals["series"] == "Ain al-Asad Air Base"]
-    (row,) = ain[ain["period"].str.startswith("15 Sep 2025")].itertuples()
-    assert (row.figure, row.basis, row.map_link) == ("0", "plan", "/?date=2025-09-15&place=ain-al-asad&known=2026-02-23")
+    assert set(ain["basis"]) == {"report"}
+    (row,) = ain[ain["period"].str.startswith("24 Aug 2025")].itertuples()
+    assert (row.figure, row.map_link) == ("about 2,000", f"/?date=2025-08-24&place=ain-al-asad&known={ds.latest_published}")
 
 
 def test_timeline_follows_the_chosen_day_and_the_controls():
@@ -148,18 +150,20 @@ def test_timeline_follows_the_chosen_day_and_the_controls():
 
     ok(at.radio(key="timeline_mode").set_value("Places and groups"))
     series = at.multiselect[1]
-    ok(series.set_value(["group:ain-al-asad+al-harir"]))
-    assert row_titles(chart_spec(at)) == ["Phases and milestones", "Ain al-Asad Air Base + Al-Harir Air Base"]
-    assert set(table(at, 0)["series"]) == {"Ain al-Asad Air Base + Al-Harir Air Base"}
+    ok(series.set_value(["al-harir"]))
+    assert row_titles(chart_spec(at)) == ["Phases and milestones", "Al-Harir Air Base",
+                                          "Ain al-Asad Air Base + Al-Harir Air Base"]  # its group's plan
+    assert set(table(at, 0)["series"]) == {"Al-Harir Air Base"}
 
 
-def test_timeline_overlay_of_earlier_knowledge(closure):
-    at = run("1_Timeline.py", date="2025-10-21", place="ain-al-asad")
+def test_timeline_overlay_of_earlier_knowledge():
+    at = run("1_Timeline.py", date="2025-10-21", place="iraq")
     ok(at.toggle(key="timeline_overlay").set_value(True))
     ok(at.select_slider(key="timeline_then").set_value(D(2025, 8, 19)))
     values = C.chart_values(chart_spec(at))
     earlier = [v for v in values if v.get("known") == "as known on 19 Aug 2025"]
-    assert any(v["figure_claim"] == closure.id for v in earlier)
+    # known on 19 Aug 2025: Iraq's about 2,500 (ISW, 18 Aug) was the last word
+    assert any(v.get("y") == 2500 for v in earlier)
 
 
 def test_timeline_as_known_on_hides_later_sources(reversal):

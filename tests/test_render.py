@@ -93,7 +93,7 @@ def test_svg_keeps_title_dates_places_and_sources_as_text(ds, oct21_svg):
     assert "250–350" in joined                      # a range stays a range
     # AP's report at Ain al-Asad, and the plan for Ain al-Asad and al-Harir together, once each
     assert [t for t in texts if "250–350" in t] == ["250–350 · 20 Oct 2025 · present",
-                                                     "plan: 250–350 together by 20 Oct 2025"]
+                                                     "plan: 250–350 together (no deadline, said 20 Oct 2025)"]
     assert "Task &amp; Purpose (20 Oct 2025)" in joined and "Basemap: Natural Earth" in joined
     assert "Legend" in texts and "Troops (circle area)" in texts
 
