@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_export)
 
     _register_extra(sub, data_arg)
+    from .synth import register as register_synth  # python -m geo synth: all logic in geo/synth.py
+    register_synth(sub)
     return p
 
 
