@@ -28,7 +28,8 @@ import pandas as pd
 from .dates import age_label, as_date
 from .model import IMPRECISE, STATUSES, Claim, Dataset, Movement, Place
 from .posture import (
-    Snapshot, StateInterval, conflicts, group_id, is_group_figure, snapshot, timeline,
+    PLAN_STATE_LABELS, Snapshot, StateInterval, change_dates, conflicts, group_id, is_group_figure,
+    plan_settlements, settle_text, snapshot, timeline, visible_sources,
 )
 
 #: Qualifiers whose lower bound is a reading of "no lower bound given" (the loader
@@ -89,8 +90,8 @@ def _known(ds: Dataset, known_on) -> dt.date | None:
     return as_date(known_on) if known_on is not None else ds.latest_published
 
 
-def _visible(ds: Dataset, known_on: dt.date | None) -> set[str]:
-    return {sid for sid, s in ds.sources.items() if known_on is None or s.published <= known_on}
+def _visible(ds: Dataset, known_on: dt.date | None) -> frozenset[str]:
+    return visible_sources(ds, known_on)  # the one known-on rule
 
 
 def place_names(ds: Dataset, place_ids) -> str:
@@ -416,12 +417,26 @@ def milestone_rows(ds: Dataset, known_on: dt.date | str | None = None,
     return pd.DataFrame(rows, columns=["event", "date", "date_label", "label", "kind", "source", "lane"])
 
 
+def _outcome(outcome: dict, c: Claim, key: str) -> str:
+    """How the plan was settled at the place (for a group: at each member, where they differ)."""
+    if key in c.places:
+        return outcome.get((c.id, key), "not settled by the sources known")
+    per = {p: outcome.get((c.id, p), "not settled") for p in c.places}
+    if len(set(per.values())) == 1:
+        return next(iter(per.values()))
+    return "; ".join(f"{p}: {o}" for p, o in per.items())
+
+
 def plan_rows(ds: Dataset, known_on: dt.date | str | None = None) -> pd.DataFrame:
     """Every plan with a figure known on ``known_on``, on the series it speaks of (the
     group's for a group figure, each place's otherwise): the plans as announced, also
     those a later claim replaced before they took effect."""
     known = _known(ds, known_on)
     visible = _visible(ds, known)
+    outcome: dict[tuple[str, str], str] = {}  # (plan, place) -> how it was settled there
+    for plan, pid, state, by, day in plan_settlements(ds, known):
+        if state is not None:
+            outcome[plan.id, pid] = settle_text(state, day, plan.date.end, by, ds.sources)
     rows = []
     for c in ds.claims:
         if c.basis != "plan" or not c.has_figure or c.source not in visible:
@@ -434,9 +449,12 @@ def plan_rows(ds: Dataset, known_on: dt.date | str | None = None) -> pd.DataFram
                              if shape != "range" else c.troops_max,
                              troops_min=c.troops_min, troops_max=c.troops_max, shape=shape,
                              figure=c.figure_text(), status_label=STATUSES[c.status],
-                             announced=source_label(ds, c.source), quote=c.quote))
+                             announced=source_label(ds, c.source), due_end=c.date.end,
+                             outcome=_outcome(outcome, c, key),
+                             quote=c.quote))
     df = pd.DataFrame(rows, columns=["series_key", "claim", "date", "date_label", "value", "troops_min",
-                                     "troops_max", "shape", "figure", "status_label", "announced", "quote"])
+                                     "troops_max", "shape", "figure", "status_label", "announced",
+                                     "due_end", "outcome", "quote"])
     for col in ("value", "troops_min", "troops_max"):
         df[col] = df[col].astype("Int64")
     return df.sort_values(["series_key", "date", "claim"]).reset_index(drop=True)
@@ -570,27 +588,39 @@ def _move_period(m: Movement) -> str:
 # --------------------------------------------------------------------- compare
 
 COMPARE_COLUMNS = ["key", "layer", "name", "country", "places", "figure_a", "status_a", "basis_a",
-                   "as_of_a", "claim_a", "figure_b", "status_b", "basis_b", "as_of_b", "claim_b",
-                   "change", "changed"]
+                   "as_of_a", "claim_a", "plan_a", "figure_b", "status_b", "basis_b", "as_of_b",
+                   "claim_b", "plan_b", "change", "changed"]
+
+
+def plan_text(plan) -> str:
+    """'0, Handed over / withdrawn, due 15 Sep 2025 · overdue' for a :class:`PlanState`."""
+    if plan is None:
+        return ""
+    c = plan.claim
+    return f"{c.figure_text()}, {STATUSES[c.status]}, due {c.date.label()} · {PLAN_STATE_LABELS[plan.state]}"
 
 
 def _place_side(ps) -> dict:
     if ps is None or ps.claim is None:
-        return dict(figure="no report", status="", basis="", as_of="", claim=None)
+        return dict(figure="no report", status="", basis="", as_of="", claim=None, plan="")
+    plan = plan_text(ps.plan)
+    if ps.report is None:
+        return dict(figure="no report yet", status="", basis="plan", as_of="",
+                    claim=ps.plan.claim.id, plan=plan)
     figure = ps.figure_text()
     fc = ps.figure_claim
-    if fc is not None and fc.basis != ps.claim.basis:
-        figure += f" ({fc.basis}, {fc.date.label()})"
-    return dict(figure=figure, status=STATUSES[ps.claim.status], basis=ps.claim.basis,
-                as_of=ps.claim.date.label(), claim=ps.claim.id)
+    if fc is not None and fc is not ps.report:
+        figure += f" ({fc.date.label()})"
+    return dict(figure=figure, status=STATUSES[ps.report.status], basis="report",
+                as_of=ps.report.date.label(), claim=ps.report.id, plan=plan)
 
 
 def _group_side(gs) -> dict:
     if gs is None:
-        return dict(figure="not in force", status="", basis="", as_of="", claim=None)
+        return dict(figure="not in force", status="", basis="", as_of="", claim=None, plan="")
     c = gs.claim
     return dict(figure=c.figure_text(), status=STATUSES[c.status], basis=c.basis,
-                as_of=c.date.label(), claim=c.id)
+                as_of=c.date.label(), claim=c.id, plan="")
 
 
 def _change(a: dict, b: dict, absent: str) -> str:
@@ -607,6 +637,8 @@ def _change(a: dict, b: dict, absent: str) -> str:
         parts.append(f"status: {a['status']} → {b['status']}")
     if a["basis"] != b["basis"]:
         parts.append(f"basis: {a['basis']} → {b['basis']}")
+    if a.get("plan", "") != b.get("plan", ""):
+        parts.append(f"plan: {a.get('plan') or 'none'} → {b.get('plan') or 'none'}")
     if not parts and a["claim"] != b["claim"]:
         parts.append(f"restated by a newer claim ({a['claim']} → {b['claim']})")
     return "; ".join(parts) or "no change"
@@ -626,8 +658,8 @@ def compare_rows(a: Snapshot, b: Snapshot) -> pd.DataFrame:
         sa, sb = _place_side(pa.get(pid)), _place_side(pb.get(pid))
         rows.append(_compare_row(pid, "place", places[pid].name, places[pid].country, pid, sa, sb,
                                  "no report"))
-    ga = {g.id: g for g in a.groups}
-    gb = {g.id: g for g in b.groups}
+    ga = {g.id: g for g in a.groups + a.plan_groups}
+    gb = {g.id: g for g in b.groups + b.plan_groups}
     for gid in dict.fromkeys([*ga, *gb]):
         g = ga.get(gid) or gb.get(gid)
         sa, sb = _group_side(ga.get(gid)), _group_side(gb.get(gid))
@@ -645,8 +677,9 @@ def _compare_row(key, layer, name, country, places, sa: dict, sb: dict, absent: 
     change = _change(sa, sb, absent)
     return dict(key=key, layer=layer, name=name, country=country, places=places,
                 figure_a=sa["figure"], status_a=sa["status"], basis_a=sa["basis"], as_of_a=sa["as_of"],
-                claim_a=sa["claim"], figure_b=sb["figure"], status_b=sb["status"], basis_b=sb["basis"],
-                as_of_b=sb["as_of"], claim_b=sb["claim"], change=change,
+                claim_a=sa["claim"], plan_a=sa["plan"], figure_b=sb["figure"], status_b=sb["status"],
+                basis_b=sb["basis"], as_of_b=sb["as_of"], claim_b=sb["claim"], plan_b=sb["plan"],
+                change=change,
                 changed=change not in ("no change", "no report on either day"))
 
 
@@ -870,3 +903,75 @@ def data_edge(snap: Snapshot) -> str:
     if days == 0:
         return f"Newest source known: {day_label(latest)}, the chosen day."
     return f"Newest source known: {day_label(latest)} (after the chosen day, {day_label(snap.on)})."
+
+
+# ---------------------------------------------------------------- containment
+
+CONTAINMENT_COLUMNS = ["kind", "total_key", "total_name", "total_figure", "total_claim", "members",
+                       "members_figure", "member_claims", "start", "end_label", "map_link"]
+
+
+def containment_rows(ds: Dataset, known_on: dt.date | str | None = None) -> pd.DataFrame:
+    """Days on which the figures of places inside an area (or the members of a group
+    figure that have figures of their own) add up to more than the area's (or group's)
+    own total: one of them is wrong, or dated differently. Like forces only: a US site
+    figure is compared with a US or coalition total, never a coalition one with US.
+
+    Only lower bounds are added (never a guess), against the total's upper bound, with
+    the "about" tolerance of conflicts.
+    """
+    from .posture import APPROX_TOLERANCE
+
+    known = _known(ds, known_on)
+    inside: dict[str, list[str]] = {}
+    for p in ds.places.values():
+        cur = p.within
+        while cur:
+            inside.setdefault(cur, []).append(p.id)
+            cur = ds.places[cur].within if cur in ds.places else ""
+    rows, open_runs = [], {}
+    days = change_dates(ds, known)
+    for i, day in enumerate(days):
+        snap = snapshot(ds, day, known)
+        by_id = {ps.place.id: ps for ps in snap.places}
+        found = {}
+        for ps in snap.places:
+            if ps.place.id not in inside or ps.troops_max is None or ps.figure_claim is None:
+                continue
+            members = [by_id[m] for m in inside[ps.place.id] if m in by_id]
+            found.update(_excess("area", ps.place.id, ps.place.name, ps.figure_claim, members, ds))
+        for g in snap.groups:
+            others = [by_id[p.id] for p in g.superseded if p.id in by_id]
+            found.update(_excess("group", g.id, g.name, g.claim, others, ds))
+        for key in list(open_runs):
+            if key not in found:
+                start, row = open_runs.pop(key)
+                rows.append({**row, "end_label": day_label(day - dt.timedelta(days=1))})
+        for key, row in found.items():
+            if key not in open_runs:
+                open_runs[key] = (day, {**row, "start": day, "map_link": map_link(day, "", known)})
+    for key, (start, row) in open_runs.items():
+        rows.append({**row, "end_label": "still"})
+    df = pd.DataFrame(rows, columns=CONTAINMENT_COLUMNS)
+    return df.sort_values(["start", "total_key"], kind="stable").reset_index(drop=True)
+
+
+def _excess(kind: str, key: str, name: str, total, members, ds: Dataset) -> dict:
+    from .posture import APPROX_TOLERANCE
+
+    lows, claims = 0, []
+    for ps in members:
+        fc = ps.figure_claim
+        if fc is None or ps.group is not None or ps.troops_min is None:
+            continue
+        if not (fc.force == total.force or total.force == "coalition"):
+            continue
+        lows += ps.troops_min
+        claims.append(fc)
+    cap = total.troops_max * (1 + APPROX_TOLERANCE if total.qualifier in APPROX_QUALIFIERS else 1)
+    if not claims or lows <= cap:
+        return {}
+    return {(key, tuple(c.id for c in claims), total.id): dict(
+        kind=kind, total_key=key, total_name=name, total_figure=total.figure_text(),
+        total_claim=total.id, members=", ".join(ds.places[p].name for c in claims for p in c.places),
+        members_figure=f"at least {lows:,}", member_claims=", ".join(c.id for c in claims))}

@@ -17,79 +17,124 @@ from pathlib import Path
 
 from . import __version__
 from .model import STATUSES, Claim, Dataset, Source
-from .posture import GroupState, MovementState, PlaceState, Snapshot, StateInterval, timeline
+from .posture import GroupState, MovementState, PlaceState, PlanState, Snapshot, StateInterval, timeline
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
 _ROUND = 5
+
+
+#: Version of the feature properties' contract (README, "GeoJSON schema").
+#: 2: reports lead (``basis`` is ``report`` whenever a report is in force), ``plan``
+#: object beside it, ``scope``/``within``, ``force``, restated support, projections.
+SCHEMA_VERSION = 2
 
 
 def _pt(place) -> list[float]:
     return [round(place.lon, _ROUND), round(place.lat, _ROUND)]
 
 
+def _sources(sources) -> list[dict]:
+    return [s.as_dict() for s in sources]
+
+
 def _claim_props(claim: Claim | None, age_days: int | None, sources: tuple[Source, ...]) -> dict:
     if claim is None:
         return {"status": None, "status_label": "no report", "troops_min": None, "troops_max": None,
-                "qualifier": None, "figure": "no report", "basis": None, "as_of": None,
-                "as_of_precision": None, "age_days": None, "claim": None, "quote": None,
-                "quote_checked": None, "sources": []}
+                "qualifier": None, "figure": "no report", "basis": None, "force": None,
+                "as_of": None, "as_of_precision": None, "age_days": None, "claim": None,
+                "quote": None, "quote_checked": None, "restated": None, "sources": []}
     return {
         "status": claim.status, "status_label": STATUSES[claim.status],
         "troops_min": claim.troops_min, "troops_max": claim.troops_max,
         "qualifier": claim.qualifier or None, "figure": claim.figure_text(),
-        "basis": claim.basis, "as_of": claim.date.text, "as_of_precision": claim.date.precision,
+        "basis": claim.basis, "force": claim.force,
+        "as_of": claim.date.text, "as_of_precision": claim.date.precision,
         "age_days": age_days, "claim": claim.id, "quote": claim.quote,
-        "quote_checked": claim.quote_checked, "sources": [s.as_dict() for s in sources],
+        "quote_checked": claim.quote_checked, "restated": claim.restated,
+        "sources": _sources(sources),
     }
 
 
-def place_feature(ps: PlaceState) -> dict:
+def plan_props(plan: PlanState | None, sources: dict[str, Source]) -> dict | None:
+    """The plan in force beside the report: what, due when, and where it stands."""
+    if plan is None:
+        return None
+    c = plan.claim
+    return {
+        "claim": c.id, "status": c.status, "troops_min": c.troops_min, "troops_max": c.troops_max,
+        "qualifier": c.qualifier or None, "figure": c.figure_text(), "force": c.force,
+        "due": c.date.text, "due_start": plan.due_start.isoformat(), "due_end": plan.due_end.isoformat(),
+        "announced": plan.announced.isoformat() if plan.announced else None,
+        "state": plan.state.value, "settled_by": plan.settled_by.id if plan.settled_by else None,
+        "settled_on": plan.settled_on.isoformat() if plan.settled_on else None,
+        "hindsight": plan.hindsight_text(sources) or None,
+        "group": plan.group, "places": list(c.places), "quote": c.quote,
+        "sources": _sources((sources[c.source],)),
+    }
+
+
+def _projection_props(claim: Claim | None, sources: dict[str, Source]) -> dict | None:
+    if claim is None:
+        return None
+    return {"claim": claim.id, "status": claim.status, "troops_min": claim.troops_min,
+            "troops_max": claim.troops_max, "qualifier": claim.qualifier or None,
+            "figure": claim.figure_text(), "due": claim.date.text,
+            "due_end": claim.date.end.isoformat(), "places": list(claim.places),
+            "quote": claim.quote, "sources": _sources((sources[claim.source],))}
+
+
+def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None) -> dict:
+    """One place's state. ``sources`` (the dataset's) names outlets in plan hindsight."""
+    sources = sources if sources is not None else {s.id: s for s in ps.sources + ps.figure_sources}
     props = {"id": ps.place.id, "name": ps.place.name, "layer": "place", "kind": ps.place.kind,
-             "country": ps.place.country, "precision": ps.place.precision}
-    props.update(_claim_props(ps.claim, ps.age_days, ps.sources))
+             "country": ps.place.country, "precision": ps.place.precision,
+             "scope": ps.place.scope.value, "within": ps.place.within or None}
+    props.update(_claim_props(ps.report, ps.age_days, ps.sources))
+    if ps.report is None and ps.plan is not None:
+        props.update(basis="plan", status_label="no report yet (plan only)", figure="no report yet")
     fc = ps.figure_claim
-    # The figure may come from an earlier claim than the status (a status-only report
+    # The figure may come from an earlier report than the status (a status-only report
     # does not erase the last figure); both are named, each with its own date.
     props.update(troops_min=ps.troops_min, troops_max=ps.troops_max, qualifier=ps.qualifier or None,
-                 figure=ps.figure_text(), figure_claim=fc.id if fc else None,
+                 figure=ps.figure_text() if ps.report is not None else props["figure"],
+                 figure_claim=fc.id if fc else None,
                  figure_basis=fc.basis if fc else None, figure_as_of=fc.date.text if fc else None,
-                 figure_age_days=ps.figure_age_days,
-                 figure_quote=fc.quote if fc else None,
-                 figure_sources=[s.as_dict() for s in _figure_sources(ps)] if fc else [])
-    if fc is not None and fc.basis == "plan":
-        # A figure that is only planned makes the feature a plan, whatever basis the
-        # later status-only claim had: a filter on basis == 'report' must never see it.
-        props["basis"] = "plan"
+                 figure_as_of_precision=fc.date.precision if fc else None,
+                 figure_age_days=ps.figure_age_days, figure_force=fc.force if fc else None,
+                 figure_quote=fc.quote if fc else None, figure_restated=fc.restated if fc else None,
+                 figure_sources=_sources(ps.figure_sources) if fc else [],
+                 restated_by=[{"claim": c.id, "as_of": c.date.text, "source": c.source}
+                              for c in ps.restated_by])
+    if fc is not None:
+        props["force"] = fc.force
     if ps.group is not None:
         # The figure belongs to the group feature; a place never carries a share of it.
         props.update(figure=f"in group {ps.group}: {fc.figure_text()} together")
     props.update(group=ps.group, places=[ps.place.id],
-                 last_report=ps.last_report.id if ps.last_report else None,
-                 upcoming_plan=ps.upcoming_plan.id if ps.upcoming_plan else None,
+                 plan=plan_props(ps.plan, sources),
                  conflicts=[c.id for c in ps.conflicts],
                  contradicted_by=[c.id for c in ps.contradicted_by])
+    if ps.projection is not None:
+        props["projection"] = _projection_props(ps.projection, sources)
     return {"type": "Feature", "id": ps.place.id,
             "geometry": {"type": "Point", "coordinates": _pt(ps.place)}, "properties": props}
 
 
-def _figure_sources(ps: PlaceState) -> tuple[Source, ...]:
-    fc = ps.figure_claim
-    same = [s for s in ps.sources if s.id == fc.source]
-    return tuple(same) if same else ()
-
-
-def group_feature(gs: GroupState) -> dict:
-    props = {"id": gs.id, "name": gs.name, "layer": "group", "kind": "group", "country": None,
-             "precision": _coarsest(p.precision for p in gs.places)}
+def group_feature(gs: GroupState, layer: str = "group") -> dict:
+    """A group figure: ``layer`` is ``group`` for a report, ``plan-group`` for a plan."""
+    fid = gs.id if layer == "group" else f"{gs.id}@plan:{gs.claim.id}"
+    props = {"id": fid, "name": gs.name, "layer": layer, "kind": "group", "country": None,
+             "precision": _coarsest(p.precision for p in gs.places), "scope": "group", "within": None}
     props.update(_claim_props(gs.claim, gs.age_days, gs.sources))
     props.update(figure_claim=gs.claim.id, figure_basis=gs.claim.basis,
-                 figure_as_of=gs.claim.date.text, figure_age_days=gs.age_days,
-                 figure_quote=gs.claim.quote, figure_sources=[s.as_dict() for s in gs.sources],
+                 figure_as_of=gs.claim.date.text, figure_as_of_precision=gs.claim.date.precision,
+                 figure_age_days=gs.age_days, figure_force=gs.claim.force,
+                 figure_quote=gs.claim.quote, figure_restated=gs.claim.restated,
+                 figure_sources=_sources(gs.sources), restated_by=[],
                  current_places=[p.id for p in gs.current])
-    props.update(group=gs.id, places=[p.id for p in gs.places], last_report=None, upcoming_plan=None,
-                 conflicts=[c.id for c in gs.conflicts],
-                 contradicted_by=[c.id for c in gs.contradicted_by])
-    return {"type": "Feature", "id": gs.id,
+    props.update(group=gs.id, places=[p.id for p in gs.places], plan=None,
+                 conflicts=[c.id for c in gs.conflicts], contradicted_by=[])
+    return {"type": "Feature", "id": fid,
             "geometry": {"type": "MultiPoint", "coordinates": [_pt(p) for p in gs.places]},
             "properties": props}
 
@@ -99,15 +144,19 @@ def movement_feature(ms: MovementState) -> dict:
     props = {"id": m.id, "name": f"{ms.origin.name} → {ms.destination.name}", "layer": "movement",
              "kind": "movement", "country": None,
              "precision": _coarsest((ms.origin.precision, ms.destination.precision)),
+             "scope": None, "within": None,
              "status": None, "status_label": "movement",
              "troops_min": m.troops_min, "troops_max": m.troops_max, "qualifier": m.qualifier or None,
-             "figure": m.figure_text(), "basis": m.basis, "as_of": m.start.text,
+             "figure": m.figure_text(), "basis": m.basis, "force": m.force, "as_of": m.start.text,
              "as_of_precision": m.start.precision, "age_days": None, "claim": None,
-             "quote": m.quote, "quote_checked": m.quote_checked, "sources": [ms.source.as_dict()],
+             "quote": m.quote, "quote_checked": m.quote_checked, "restated": None,
+             "sources": [ms.source.as_dict()],
              "figure_claim": None, "figure_basis": m.basis, "figure_as_of": m.start.text,
-             "figure_age_days": None, "figure_quote": m.quote, "figure_sources": [ms.source.as_dict()],
-             "group": None, "places": [ms.origin.id, ms.destination.id], "last_report": None,
-             "upcoming_plan": None, "conflicts": [], "contradicted_by": [],
+             "figure_as_of_precision": m.start.precision, "figure_age_days": None,
+             "figure_force": m.force, "figure_quote": m.quote, "figure_restated": None,
+             "figure_sources": [ms.source.as_dict()], "restated_by": [],
+             "group": None, "places": [ms.origin.id, ms.destination.id], "plan": None,
+             "conflicts": [], "contradicted_by": [],
              "from": ms.origin.id, "to": ms.destination.id,
              "period_start": m.start.start.isoformat(), "period_end": m.end.end.isoformat()}
     return {"type": "Feature", "id": m.id,
@@ -121,18 +170,26 @@ def _coarsest(precisions) -> str:
     return max(precisions, key=PLACE_PRECISIONS.index)
 
 
-def snapshot_geojson(snap: Snapshot) -> dict:
-    """The posture on one day as a FeatureCollection (places, groups, active movements)."""
-    feats = [place_feature(ps) for ps in snap.places]
+def snapshot_geojson(snap: Snapshot, sources: dict[str, Source] | None = None) -> dict:
+    """The posture on one day as a FeatureCollection (places, groups, active movements).
+
+    ``sources`` is the dataset's source table (``ds.sources``): plans and projections
+    cite sources that need not be among the reports' own.
+    """
+    sources = sources if sources is not None else snap.catalogue
+    feats = [place_feature(ps, sources) for ps in snap.places]
     feats += [group_feature(g) for g in snap.groups]
+    feats += [group_feature(g, "plan-group") for g in snap.plan_groups]
     feats += [movement_feature(m) for m in snap.movements]
     return {
         "type": "FeatureCollection",
-        "name": f"posture-{snap.on.isoformat()}",
+        "name": f"posture-{snap.on.isoformat()}" + ("-as-planned" if snap.as_planned else ""),
+        "schema_version": SCHEMA_VERSION,
         "date": snap.on.isoformat(),
         "known_on": snap.known_on.isoformat(),
         "latest_source": snap.latest_published.isoformat() if snap.latest_published else None,
         "phase": snap.phase.name if snap.phase else None,
+        "projection": snap.as_planned,
         "generator": f"posture-atlas {__version__}",
         "features": feats,
     }
@@ -143,11 +200,12 @@ def timeline_geojson(ds: Dataset, known_on: dt.date | None = None,
     """Every state interval as a feature with ``start`` (inclusive) and ``end``
     (exclusive) ISO dates, for QGIS's Temporal Controller ("separate fields")."""
     ivs = timeline(ds, known_on, until)
-    feats = [_interval_feature(iv) for iv in ivs]
+    feats = [_interval_feature(iv, ds.sources) for iv in ivs]
     known = known_on or ds.latest_published
     return {
         "type": "FeatureCollection",
         "name": "posture-timeline",
+        "schema_version": SCHEMA_VERSION,
         "known_on": known.isoformat() if known else None,
         "until": max((iv.end for iv in ivs), default=None) and max(iv.end for iv in ivs).isoformat(),
         "generator": f"posture-atlas {__version__}",
@@ -155,9 +213,9 @@ def timeline_geojson(ds: Dataset, known_on: dt.date | None = None,
     }
 
 
-def _interval_feature(iv: StateInterval) -> dict:
+def _interval_feature(iv: StateInterval, sources: dict[str, Source]) -> dict:
     if iv.layer == "place":
-        f = place_feature(iv.place_state)
+        f = place_feature(iv.place_state, sources)
     elif iv.layer == "group":
         f = group_feature(iv.group_state)
     else:

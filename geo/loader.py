@@ -213,10 +213,9 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     events = _load_events(tables["events.csv"], problems, sources)
     if problems:
         raise DataError(problems)
-    from .posture import build_index  # the index is part of loading: computed once
     ds = Dataset(places, sources, tuple(claims), tuple(movements), tuple(phases), tuple(events),
                  root=str(root))
-    object.__setattr__(ds, "_index", build_index(ds))
+    ds.posture  # the index is part of loading: computed once, here
     return ds
 
 

@@ -422,9 +422,9 @@ def fit_zoom(bounds, frame_px=LAYOUT_FRAME_PX, padding=FIT_PADDING_PX, snap=ZOOM
 
 def posture_bounds(ds: Dataset) -> list[list[float]]:
     """[[south, west], [north, east]] around every place the posture can name."""
-    from .posture import _index  # the index lists the places any claim or move names
+    from .posture import posture  # the posture lists the places any claim or move names
 
-    ids = _index(ds).posture_places or tuple(ds.places)
+    ids = posture(ds).posture_places or tuple(ds.places)
     lats = [ds.places[p].lat for p in ids]
     lons = [ds.places[p].lon for p in ids]
     if not lats:
@@ -548,9 +548,9 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
 
     avoid = []
     if ds is not None:
-        from .posture import _index
+        from .posture import posture
 
-        avoid = [(ds.places[p].lat, ds.places[p].lon) for p in _index(ds).posture_places]
+        avoid = [(ds.places[p].lat, ds.places[p].lon) for p in posture(ds).posture_places]
     names = folium.FeatureGroup(name="Country names", control=False)
     iso_by_name = dict(zip(gdf["name"], gdf["iso_a3"]))
     for name, lat, lon in country_label_points(gdf, avoid):

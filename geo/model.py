@@ -5,8 +5,10 @@ Vocabularies live here so the loader, the map, the exports and the docs share on
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from .dates import FuzzyDate
 
@@ -260,7 +262,23 @@ class Dataset:
     phases: tuple[Phase, ...]
     events: tuple[Event, ...]
     root: str = ""
-    _index: object = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def posture(self):
+        """The precomputed :class:`geo.posture.Posture` (built once, on first use; the
+        loader builds it at load). Derived from the immutable records only."""
+        from .posture import Posture
+
+        return Posture(self)
+
+    @cached_property
+    def views(self) -> dict:
+        """Derived datasets (reports only, one force), kept so each is indexed once."""
+        return {}
+
+    def replace(self, **changes) -> "Dataset":
+        """A copy with some records replaced; its posture is built anew."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def first_date(self) -> dt.date | None:

@@ -1,25 +1,44 @@
-"""The posture model: what was in force where, on a day, as known on a day.
+"""The posture model: what was reported where on a day, what was planned, as known on a day.
 
 Rules (the README states them for users):
 
-* A claim takes effect on the first day its date may mean and holds until a later
-  claim for the same place replaces it. "Later" orders by that first day, then by
-  publication (newer information wins), then a report over a plan.
-* A claim with a status but no figure ("a convoy began leaving") replaces the status,
-  not the figure: the last figure stays in force beside it, with its own date and age,
-  until a claim with a figure (or a withdrawal) replaces it. Nothing is interpolated.
-* A claim about several places together (a group figure) stands for each member
-  until that member has a later claim of its own; its figure is never split.
-* ``known_on`` hides every source published after that day: the snapshot replays
-  what could be known then.
-* Plans are never reports: a place whose claim in force is a plan says so, keeps its
-  last report beside it, and lists the later claims that contradict the plan.
-* Two claims from different sources about the same place and overlapping dates that
-  cannot both be true are a conflict: both are kept and shown, never averaged.
+* **One known-on rule.** A source is known on day K when it was published on or before
+  K (:func:`visible_sources`). Everything (snapshot, timeline, plans, phases,
+  milestones, charts, renderers) asks :class:`Knowledge` and nothing else.
+* **Reports lead.** A place's state on a day is its last *report* (said to have
+  happened): it takes effect on the first day its date may mean and holds until a later
+  report replaces it ("later": by that first day, then by publication, then by id).
+  A plan never replaces it.
+* A report with a status but no figure ("a convoy began leaving") replaces the status,
+  not the figure: the last figure stays beside it with its own date and age. Nothing is
+  interpolated.
+* **Restated figures.** A claim marked ``restated`` repeats an earlier figure as
+  background. It is listed as support for the figure in force and never refreshes its
+  date or replaces it; only where no report has given a figure at all does it stand
+  as the figure (still marked restated).
+* **Plans are tracked against reports.** Each place carries its *plan in force*: the
+  latest plan concerning it announced (its source published) on or before the day and
+  known on the known-on day. A plan's ``date`` is its due period and it is due at the
+  *end* of it ("by September 2026" is due 2026-09-30). Its state as of the day:
+  ``pending`` (due later), ``overdue`` (due period over, no report confirming it),
+  ``confirmed`` (a later report matches it), ``contradicted`` (a later announcement
+  reverses it), ``superseded`` (a newer plan replaced it). Reporting known later than
+  the day shown settles it in hindsight ("reversed 20 Oct 2025").
+* **Groups.** A figure for several places together stands for each member until that
+  member has a later report with a figure of its own; it is never split.
+* **Areas.** A figure for a country or region (``scope == "area"``) is an area total:
+  kept on its place, never drawn or summed as one more site.
+* **Force.** US and coalition figures are different things: conflicts are only looked
+  for between claims about the same force.
+* **Conflicts.** Two claims from different sources, of the same basis and force, about
+  the same place (or a part and its whole) for overlapping dates, that cannot both be
+  true, are a conflict: both are kept and shown, never averaged.
 
-Everything per date is computed from an index built once at load (claims per place
-sorted by effective order, with their start days for bisection), not by filtering
-the raw tables for every date.
+Performance: :class:`Posture` is built once per dataset (at load). Per place it holds
+the reports sorted by effect, the plans sorted by announcement, and every plan's
+settling events, so a state on a day is a bisection, not a filter over raw tables.
+Conflicts are found by a sweep over claims sorted by start (only overlapping claims are
+compared), and the whole timeline is built per place from that place's own change days.
 """
 from __future__ import annotations
 
@@ -27,9 +46,11 @@ import bisect
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
 
-from .dates import as_date
-from .model import Claim, Dataset, Movement, Phase, Place, Source
+from .dates import as_date, FuzzyDate
+from .model import Claim, Dataset, Movement, Phase, Place, Scope, Source, Event
 
 #: "about"/"nearly" figures are compared with this tolerance, so that "about 2,500"
 #: and "2,450" are not called a conflict, while 2,500 and "fewer than 2,000" are.
@@ -37,84 +58,71 @@ APPROX_TOLERANCE = 0.10
 
 #: Qualifiers that stand for a figure no one gave ("a few", "a limited number"): they
 #: replace an earlier figure (something is said of how many) without inventing one.
-VAGUE_FIGURES = ("a few", "limited number")
+VAGUE_FIGURES = frozenset({"a few", "limited number"})
+APPROXIMATE = frozenset({"about", "nearly"})
 
 
-# --------------------------------------------------------------------------- index
+class PlanStatus(StrEnum):
+    """Where a plan stands on the day shown."""
+    PENDING = "pending"            # due later
+    OVERDUE = "overdue"            # due period over, no report confirming it
+    CONFIRMED = "confirmed"        # a later report matches it
+    CONTRADICTED = "contradicted"  # a later announcement reverses it
+    SUPERSEDED = "superseded"      # a newer plan replaced it
+
+
+PLAN_STATE_LABELS = {
+    PlanStatus.PENDING: "pending", PlanStatus.OVERDUE: "overdue",
+    PlanStatus.CONFIRMED: "carried out", PlanStatus.CONTRADICTED: "reversed",
+    PlanStatus.SUPERSEDED: "superseded",
+}
+
+
+# ------------------------------------------------------------------ known on
+
+def visible_sources(ds: Dataset, known_on: dt.date | str | None) -> frozenset[str]:
+    """The ids of the sources known on ``known_on``: published on or before it.
+
+    ``None`` means everything (the default "as known on" is the latest source).
+    This is the one rule; every caller goes through it (or :class:`Knowledge`).
+    """
+    known_on = as_date(known_on)
+    return frozenset(sid for sid, s in ds.sources.items()
+                     if known_on is None or s.published <= known_on)
+
 
 @dataclass(frozen=True)
-class Index:
-    order: dict[str, tuple]                        # claim id -> effective order key
-    by_place: dict[str, tuple[Claim, ...]]         # own and group claims, effective order
-    starts: dict[str, tuple[dt.date, ...]]         # first days of by_place, for bisect
-    posture_places: tuple[str, ...]                # places any claim or movement names
-    contradicted_by: dict[str, tuple[Claim, ...]]  # plan id -> later claims against it
-    conflicts: tuple[tuple[Claim, Claim], ...]     # same time, different sources, incompatible
-    corroborated_by: dict[str, tuple[Claim, ...]]  # claim id -> same figure, other sources
-    conflicts_by: dict[str, tuple[Claim, ...]]     # claim id -> claims in conflict with it
-    first_seen: dict[str, dt.date]                 # place id -> first publication naming it
+class Knowledge:
+    """What could be known on ``known_on``: the sources published by then."""
+
+    known_on: dt.date | None
+    sources: frozenset[str]
+
+    @classmethod
+    def of(cls, ds: Dataset, known_on: dt.date | str | None = None) -> "Knowledge":
+        known_on = as_date(known_on) if known_on is not None else ds.latest_published
+        return cls(known_on, visible_sources(ds, known_on))
+
+    def knows(self, item) -> bool:
+        """Is the claim, movement, phase or event (anything with ``.source``) known?"""
+        return item.source in self.sources
 
 
-def build_index(ds: Dataset) -> Index:
-    published = {sid: s.published for sid, s in ds.sources.items()}
+def known_phases(ds: Dataset, known_on: dt.date | str | None = None) -> tuple[Phase, ...]:
+    k = Knowledge.of(ds, known_on)
+    return tuple(p for p in ds.phases if k.knows(p))
 
-    def key(c: Claim) -> tuple:
-        return (c.date.start, published[c.source], c.basis == "report", c.id)
 
-    order = {c.id: key(c) for c in ds.claims}
-    by_place: dict[str, list[Claim]] = {}
-    for c in ds.claims:
-        for pid in c.places:
-            by_place.setdefault(pid, []).append(c)
-    by_place_t = {pid: tuple(sorted(cs, key=key)) for pid, cs in by_place.items()}
-    starts = {pid: tuple(c.date.start for c in cs) for pid, cs in by_place_t.items()}
+def known_events(ds: Dataset, known_on: dt.date | str | None = None) -> tuple[Event, ...]:
+    k = Knowledge.of(ds, known_on)
+    return tuple(e for e in ds.events if k.knows(e))
 
-    named = {pid for c in ds.claims for pid in c.places}
-    named |= {m.from_place for m in ds.movements} | {m.to_place for m in ds.movements}
-    posture_places = tuple(pid for pid in ds.places if pid in named)
 
-    contradicted: dict[str, list[Claim]] = {}
-    conflicts: list[tuple[Claim, Claim]] = []
-    corroborated: dict[str, list[Claim]] = {}
-    # Only claims that share a place can clash: pair them per place, each pair once.
-    pairs: dict[tuple[str, str], tuple[Claim, Claim]] = {}
-    for cs in by_place_t.values():
-        for i, a in enumerate(cs):
-            for b in cs[i + 1:]:
-                pairs.setdefault((a.id, b.id), (a, b))
-    for a, b in sorted(pairs.values(), key=lambda ab: (key(ab[0]), key(ab[1]))):
-        if a.source == b.source:
-            continue
-        clash = incompatible(a, b)
-        overlap = a.date.start <= b.date.end and b.date.start <= a.date.end
-        for plan, other in ((a, b), (b, a)):
-            if (plan.basis == "plan" and clash
-                    and published[other.source] > published[plan.source]
-                    and other.date.end >= plan.date.start):
-                contradicted.setdefault(plan.id, []).append(other)
-        # A plan against a report of the same time is not a conflict between
-        # sources but a plan that did or did not happen: the contradiction above.
-        if overlap and clash and a.basis == b.basis and _comparable(a, b):
-            conflicts.append((a, b))
-        elif overlap and not clash and a.entity == b.entity and a.basis == b.basis:
-            corroborated.setdefault(a.id, []).append(b)
-            corroborated.setdefault(b.id, []).append(a)
-    conflicts_by: dict[str, list[Claim]] = {}
-    for a, b in conflicts:
-        conflicts_by.setdefault(a.id, []).append(b)
-        conflicts_by.setdefault(b.id, []).append(a)
-    first_seen: dict[str, dt.date] = {}
-    for c in ds.claims:
-        for pid in c.places:
-            first_seen[pid] = min(first_seen.get(pid, published[c.source]), published[c.source])
-    for m in ds.movements:
-        for pid in (m.from_place, m.to_place):
-            first_seen[pid] = min(first_seen.get(pid, published[m.source]), published[m.source])
-    return Index(order, by_place_t, starts, posture_places,
-                 {k: tuple(v) for k, v in contradicted.items()}, tuple(conflicts),
-                 {k: tuple(v) for k, v in corroborated.items()},
-                 {k: tuple(v) for k, v in conflicts_by.items()}, first_seen)
+def phase_on(ds: Dataset, on: dt.date, known_on: dt.date | str | None = None) -> Phase | None:
+    return next((p for p in known_phases(ds, known_on) if p.contains(on)), None)
 
+
+# ------------------------------------------------------------------ claim logic
 
 def _has_troops(c: Claim) -> bool | None:
     """True if the claim says troops are there, False if it says none are, None if unsure."""
@@ -123,7 +131,7 @@ def _has_troops(c: Claim) -> bool | None:
     if c.troops_min is not None and c.troops_min > 0:
         return True
     if c.status == "withdrawn":
-        return None if c.qualifier in ("a few", "limited number") else False
+        return None if c.qualifier in VAGUE_FIGURES else False
     if c.status == "drawing-down":
         return None  # a drawdown may end at none: "drawing down" then "withdrawn" is no clash
     return True
@@ -132,7 +140,7 @@ def _has_troops(c: Claim) -> bool | None:
 def _widened(c: Claim) -> tuple[float, float]:
     lo = c.troops_min if c.troops_min is not None else 0
     hi = c.troops_max if c.troops_max is not None else float("inf")
-    if c.qualifier in ("about", "nearly"):
+    if c.qualifier in APPROXIMATE:
         lo, hi = lo * (1 - APPROX_TOLERANCE), hi * (1 + APPROX_TOLERANCE)
     return lo, hi
 
@@ -165,45 +173,200 @@ def incompatible(a: Claim, b: Claim) -> bool:
     return False
 
 
-# ------------------------------------------------------------------------ snapshot
+def is_group_figure(c: Claim) -> bool:
+    """A figure given for several places together, which must be shown once and never
+    split. A group said to hold none (0, or withdrawn) is not one: zero divides exactly,
+    so each member simply holds none."""
+    return c.is_group and c.has_figure and c.troops_max != 0
+
+
+def sets_figure(c: Claim) -> bool:
+    """Does the claim say how many (a figure, or a withdrawal meaning none)?
+
+    A group claim with no figure ("both bases are drawing down") is a status said of
+    each member, with no figure that could be split; it sets no figure.
+    """
+    return c.has_figure or c.status == "withdrawn" or c.qualifier in VAGUE_FIGURES
+
+
+def plan_matches(plan: Claim, report: Claim) -> bool:
+    """Does a later report bear the plan out?
+
+    A plan with a figure (or a withdrawal, meaning none) is borne out by a report whose
+    figure is compatible with it; a plan with only a status by a report of that status.
+    """
+    if sets_figure(plan):
+        if not sets_figure(report):
+            return False
+        if plan.status == "withdrawn" or plan.troops_max == 0:
+            return _has_troops(report) is False
+        return not incompatible(plan, report) and _has_troops(report) is not False
+    return report.status in _BORNE_OUT_BY.get(plan.status, (plan.status,))
+
+
+#: A plan that gives only a status is borne out by a report of one of these statuses:
+#: a drawdown is carried out when reductions (or the withdrawal they lead to) are
+#: reported; a place planned to receive forces, when it is reported receiving or holding them.
+_BORNE_OUT_BY = {
+    "drawing-down": ("drawing-down", "residual", "withdrawn"),
+    "destination": ("destination", "present"),
+    "residual": ("residual",),
+    "present": ("present",),
+    "withdrawn": ("withdrawn",),
+}
+
+
+def group_id(claim: Claim) -> str:
+    """'group:ain-al-asad+al-harir': stable across claims about the same place set."""
+    return "group:" + "+".join(claim.entity)
+
+
+def _age(c: Claim | None, on: dt.date) -> int | None:
+    """Days from the end of the claim's date to ``on``; 0 while ``on`` is inside it."""
+    return None if c is None else max(0, (on - c.date.end).days)
+
+
+# ------------------------------------------------------------------ states
+
+@dataclass(frozen=True)
+class PlanState:
+    """The plan in force at a place on a day, and where it stands on that day."""
+
+    claim: Claim
+    state: PlanStatus
+    #: the claim that settled it by the day shown (confirming report, reversing or
+    #: superseding plan), or None while pending/overdue
+    settled_by: Claim | None = None
+    settled_on: dt.date | None = None
+    #: how reporting known later (up to the known-on day) settles it, when that is
+    #: after the day shown: (state, claim, day)
+    hindsight: tuple[PlanStatus, Claim, dt.date] | None = None
+    #: the day the plan became known: its source's publication
+    announced: dt.date | None = None
+
+    @property
+    def due(self) -> FuzzyDate:
+        return self.claim.date
+
+    @property
+    def due_start(self) -> dt.date:
+        return self.claim.date.start
+
+    @property
+    def due_end(self) -> dt.date:
+        return self.claim.date.end
+
+    @property
+    def group(self) -> str | None:
+        return group_id(self.claim) if is_group_figure(self.claim) else None
+
+    def figure_text(self) -> str:
+        return self.claim.figure_text()
+
+    def state_text(self) -> str:
+        return PLAN_STATE_LABELS[self.state]
+
+    def hindsight_text(self, sources: dict[str, Source] | None = None) -> str:
+        """'reversed 20 Oct 2025', 'carried out 18 Jan 2026, 4 months late'."""
+        if self.hindsight is None:
+            return ""
+        state, claim, day = self.hindsight
+        return settle_text(state, day, self.claim.date.end, claim, sources)
+
+
+def settle_text(state: PlanStatus, day: dt.date, due_end: dt.date, claim: Claim,
+                sources: dict[str, Source] | None = None) -> str:
+    who = f" ({sources[claim.source].outlet})" if sources and claim.source in sources else ""
+    when = f"{day.day} {day:%b %Y}"
+    if state is PlanStatus.CONFIRMED:
+        late = (day - due_end).days
+        lateness = ""
+        if late > 0:
+            from .dates import age_label
+            lateness = f", {age_label(late)} late"
+        return f"carried out {when}{lateness}{who}"
+    return f"{PLAN_STATE_LABELS[state]} {when}{who}"
+
 
 @dataclass(frozen=True)
 class PlaceState:
-    """One place on one day. ``claim`` is None when nothing is in force yet.
+    """One place on one day.
 
-    When the claim in force is a group claim, ``troops_min``/``troops_max`` are None
-    (the figure belongs to the group, see ``group``), never a share of it.
+    ``report`` is the last report in force (None before the first); ``figure_claim`` the
+    report whose figure is shown (it may be older than a status-only ``report``). When
+    that figure belongs to a group, ``troops_min``/``troops_max`` are None and ``group``
+    names it: the figure is never split. ``plan`` is the plan in force beside it.
     """
 
     place: Place
-    claim: Claim | None
+    report: Claim | None
     figure_claim: Claim | None
-    last_report: Claim | None
-    upcoming_plan: Claim | None
     group: str | None
     troops_min: int | None
     troops_max: int | None
-    age_days: int | None
-    figure_age_days: int | None
-    sources: tuple[Source, ...]
+    plan: PlanState | None
+    sources: tuple[Source, ...]            # the report's and its corroborating sources
+    figure_sources: tuple[Source, ...]     # the figure's source(s); never empty with a figure
     conflicts: tuple[Claim, ...]
-    contradicted_by: tuple[Claim, ...]
+    restated_by: tuple[Claim, ...]
     history: tuple[Claim, ...]
-    contradicts: tuple[Claim, ...] = ()
+    on: dt.date | None = None
     incoming: tuple[Movement, ...] = ()
     outgoing: tuple[Movement, ...] = ()
+    #: projection mode: the plan whose due day has come, that says what the posture
+    #: was expected to be on the day (None: no plan due yet; the report stands)
+    projection: Claim | None = None
 
+    # --- derived -------------------------------------------------------------
     @property
     def id(self) -> str:
         return self.place.id
 
     @property
+    def scope(self) -> Scope:
+        return self.place.scope
+
+    @property
+    def claim(self) -> Claim | None:
+        """The claim in force: the last report, else (nothing reported yet) the plan."""
+        if self.report is not None:
+            return self.report
+        return self.plan.claim if self.plan is not None else None
+
+    @property
+    def last_report(self) -> Claim | None:
+        return self.report
+
+    @property
+    def upcoming_plan(self) -> Claim | None:
+        return self.plan.claim if self.plan is not None else None
+
+    @property
+    def contradicted_by(self) -> tuple[Claim, ...]:
+        """The claim that reversed the plan in force, as of the day shown."""
+        p = self.plan
+        if p is not None and p.state is PlanStatus.CONTRADICTED and p.settled_by is not None:
+            return (p.settled_by,)
+        return ()
+
+    @property
+    def contradicts(self) -> tuple[Claim, ...]:
+        return ()
+
+    @property
     def status(self) -> str | None:
-        return self.claim.status if self.claim else None
+        return self.report.status if self.report else None
 
     @property
     def basis(self) -> str | None:
-        return self.claim.basis if self.claim else None
+        if self.report is not None:
+            return "report"
+        return "plan" if self.plan is not None else None
+
+    @property
+    def force(self) -> str | None:
+        fc = self.figure_claim or self.report
+        return fc.force if fc else None
 
     @property
     def qualifier(self) -> str:
@@ -214,10 +377,28 @@ class PlaceState:
     def has_figure(self) -> bool:
         return self.troops_min is not None or self.troops_max is not None
 
+    @property
+    def age_days(self) -> int | None:
+        return _age(self.report, self.on) if self.on else None
+
+    @property
+    def figure_age_days(self) -> int | None:
+        return _age(self.figure_claim, self.on) if self.on else None
+
+    @property
+    def figure_as_of(self) -> FuzzyDate | None:
+        return self.figure_claim.date if self.figure_claim else None
+
+    @property
+    def figure_restated(self) -> bool:
+        return bool(self.figure_claim and self.figure_claim.restated)
+
     def figure_text(self) -> str:
         fc = self.figure_claim
         if fc is None:
-            return "no report" if self.claim is None else "no figure"
+            if self.report is None:
+                return "no report" if self.plan is None else "no report yet"
+            return "no figure"
         if self.group is not None:
             return f"part of a group figure: {fc.figure_text()}"
         return fc.figure_text()
@@ -230,13 +411,12 @@ class GroupState:
     id: str
     places: tuple[Place, ...]
     claim: Claim
-    age_days: int
     sources: tuple[Source, ...]
     conflicts: tuple[Claim, ...]
-    contradicted_by: tuple[Claim, ...]
     #: the members whose figure is still this group's; the others have since had a
     #: figure of their own (e.g. Ain al-Asad handed over while al-Harir has no news)
     current: tuple[Place, ...] = ()
+    on: dt.date | None = None
 
     @property
     def superseded(self) -> tuple[Place, ...]:
@@ -245,6 +425,22 @@ class GroupState:
     @property
     def name(self) -> str:
         return " + ".join(p.name for p in self.places)
+
+    @property
+    def basis(self) -> str:
+        return self.claim.basis
+
+    @property
+    def force(self) -> str:
+        return self.claim.force
+
+    @property
+    def age_days(self) -> int | None:
+        return _age(self.claim, self.on) if self.on else None
+
+    @property
+    def contradicted_by(self) -> tuple[Claim, ...]:
+        return ()
 
     @property
     def troops_min(self) -> int | None:
@@ -273,6 +469,13 @@ class Snapshot:
     phase: Phase | None
     latest_published: dt.date | None
     sources: tuple[Source, ...] = field(default=())
+    #: group figures that are *plans* in force at their members (e.g. "250–350 at
+    #: Ain al-Asad and al-Harir"), drawn beside the reports, never as reports
+    plan_groups: tuple[GroupState, ...] = ()
+    #: projection mode: what the plans known on ``known_on`` said the posture would be
+    as_planned: bool = False
+    #: every source of the dataset by id, for naming the sources of plans and hindsight
+    catalogue: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def days_since_latest_source(self) -> int | None:
@@ -288,57 +491,309 @@ class Snapshot:
         raise KeyError(f"no place {place_id!r} in the snapshot; places: {', '.join(p.place.id for p in self.places)}")
 
     def group(self, group_id: str) -> GroupState:
-        for g in self.groups:
+        for g in self.groups + self.plan_groups:
             if g.id == group_id:
                 return g
         raise KeyError(f"no group {group_id!r} in force on {self.on}")
 
 
-def group_id(claim: Claim) -> str:
-    """'group:ain-al-asad+al-harir': stable across claims about the same place set."""
-    return "group:" + "+".join(claim.entity)
+# ------------------------------------------------------------------ the index
+
+@dataclass
+class _PlaceIndex:
+    """Everything about one place, sorted once."""
+
+    reports: list[Claim]           # non-restated reports, by (start, published, id)
+    report_starts: list[dt.date]
+    restated: list[Claim]          # restated reports, by start
+    plans: list[Claim]             # by (published, due end, id)
+    plan_published: list[dt.date]
+    #: per plan (same order): its settling events at this place, in the order they
+    #: happen: (day, published, state, claim)
+    settles: list[list[tuple[dt.date, dt.date, PlanStatus, Claim]]]
+    claims: list[Claim]            # every claim about the place (history), by effect
 
 
-def _index(ds: Dataset) -> Index:
-    if ds._index is None:  # a Dataset built by hand in a test
-        object.__setattr__(ds, "_index", build_index(ds))
-    return ds._index
+class Posture:
+    """The precomputed posture of one dataset: build once, ask for any day.
 
-
-def is_group_figure(c: Claim) -> bool:
-    """A figure given for several places together, which must be shown once and never
-    split. A group said to hold none (0, or withdrawn) is not one: zero divides exactly,
-    so each member simply holds none."""
-    return c.is_group and c.has_figure and c.troops_max != 0
-
-
-def _sets_figure(c: Claim) -> bool:
-    """Does the claim say how many (a figure, or a withdrawal meaning none)?
-
-    A group claim with no figure ("both bases are drawing down") is a status said of
-    each member, with no figure that could be split; it sets no figure.
+    Built by the loader; ``posture(ds)`` returns it for any dataset.
     """
-    return c.has_figure or c.status == "withdrawn" or c.qualifier in VAGUE_FIGURES
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+        self.published = {sid: s.published for sid, s in ds.sources.items()}
+        pub = self.published
+
+        def effect(c: Claim) -> tuple:
+            return (c.date.start, pub[c.source], c.id)
+
+        by_place: dict[str, list[Claim]] = {}
+        for c in ds.claims:
+            for pid in c.places:
+                by_place.setdefault(pid, []).append(c)
+        self.conflicts_by, self.corroborated_by, self.conflict_pairs = _sweep(ds, by_place, pub)
+
+        self.places: dict[str, _PlaceIndex] = {}
+        for pid, cs in by_place.items():
+            cs.sort(key=effect)
+            reports = [c for c in cs if c.basis == "report" and not c.restated]
+            restated = [c for c in cs if c.basis == "report" and c.restated]
+            plans = sorted((c for c in cs if c.basis == "plan"),
+                           key=lambda c: (pub[c.source], c.date.end, c.id))
+            self.places[pid] = _PlaceIndex(
+                reports, [c.date.start for c in reports], restated, plans,
+                [pub[c.source] for c in plans], _settles(pid, plans, reports, pub), cs)
+
+        named = set(by_place)
+        named |= {m.from_place for m in ds.movements} | {m.to_place for m in ds.movements}
+        self.posture_places = tuple(pid for pid in ds.places if pid in named)
+        first_seen: dict[str, dt.date] = {}
+        for c in ds.claims:
+            for pid in c.places:
+                first_seen[pid] = min(first_seen.get(pid, pub[c.source]), pub[c.source])
+        for m in ds.movements:
+            for pid in (m.from_place, m.to_place):
+                first_seen[pid] = min(first_seen.get(pid, pub[m.source]), pub[m.source])
+        self.first_seen = first_seen
+        self._claims = {c.id: c for c in ds.claims}
+
+    # --- one place ---------------------------------------------------------
+    def place_state(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
+        ds, pub, known = self.ds, self.published, k.known_on
+        ix = self.places.get(pid)
+        place = ds.places[pid]
+        if ix is None:
+            return PlaceState(place, None, None, None, None, None, None, (), (), (), (), (), on)
+        seen = k.sources
+        # the last report in force: bisect on the start day, step back past the unknown
+        i = bisect.bisect_right(ix.report_starts, on) - 1
+        while i >= 0 and ix.reports[i].source not in seen:
+            i -= 1
+        report = ix.reports[i] if i >= 0 else None
+        j = i
+        while j >= 0 and not (ix.reports[j].source in seen and sets_figure(ix.reports[j])):
+            j -= 1
+        figure_claim = ix.reports[j] if j >= 0 else None
+        # restatements: support for the figure in force, never newer than it
+        restated_by: tuple[Claim, ...] = ()
+        if ix.restated:
+            rs = [c for c in ix.restated if c.source in seen and c.date.start <= on]
+            if figure_claim is None and rs:
+                figure_claim = rs[-1]
+                if report is None:
+                    report = figure_claim
+                rs = rs[:-1]
+            if figure_claim is not None:
+                restated_by = tuple(c for c in rs if c.date.start >= figure_claim.date.start
+                                    and c.force == figure_claim.force
+                                    and not incompatible(c, figure_claim))
+        plan = self._plan_in_force(ix, on, k)
+        gid = lo = hi = None
+        if figure_claim is not None:
+            if is_group_figure(figure_claim):
+                gid = group_id(figure_claim)
+            else:
+                lo, hi = figure_claim.troops_min, figure_claim.troops_max
+        srcs: tuple[Source, ...] = ()
+        fsrcs: tuple[Source, ...] = ()
+        conflicts: tuple[Claim, ...] = ()
+        if report is not None:
+            srcs = self._sources_of(report, seen, on)
+            conflicts = self._conflicts_of(report, seen, on)
+        if figure_claim is not None:
+            fsrcs = self._sources_of(figure_claim, seen, on)
+            fsrcs += tuple(ds.sources[c.source] for c in restated_by
+                           if ds.sources[c.source] not in fsrcs)
+            if figure_claim is not report:
+                srcs += tuple(s for s in fsrcs if s not in srcs)
+                conflicts += tuple(c for c in self._conflicts_of(figure_claim, seen, on)
+                                   if c not in conflicts and c is not report)
+        history = tuple(c for c in ix.claims if c.source in seen)
+        return PlaceState(place, report, figure_claim, gid, lo, hi, plan, srcs, fsrcs,
+                          conflicts, restated_by, history, on)
+
+    def _plan_in_force(self, ix: _PlaceIndex, on: dt.date, k: Knowledge) -> PlanState | None:
+        limit = on if k.known_on is None or on <= k.known_on else k.known_on
+        i = bisect.bisect_right(ix.plan_published, limit) - 1
+        # published <= known_on implies visible, so no stepping back is needed
+        if i < 0:
+            return None
+        plan = ix.plans[i]
+        state, by, day = None, None, None
+        hindsight = None
+        for ev_day, ev_pub, ev_state, ev_claim in ix.settles[i]:
+            if ev_claim.source not in k.sources:
+                continue
+            if ev_day <= on:
+                state, by, day = ev_state, ev_claim, ev_day
+            else:
+                hindsight = (ev_state, ev_claim, ev_day)
+            break
+        if state is None:
+            state = PlanStatus.OVERDUE if plan.date.end < on else PlanStatus.PENDING
+        return PlanState(plan, state, by, day, hindsight, ix.plan_published[i])
+
+    def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
+        """The claim's own source, then those of other claims saying the same of the same time."""
+        ds = self.ds
+        out = [ds.sources[claim.source]]
+        for c in self.corroborated_by.get(claim.id, ()):
+            s = ds.sources[c.source]
+            if c.source in seen and c.date.start <= on and s not in out:
+                out.append(s)
+        return tuple(out)
+
+    def _conflicts_of(self, claim: Claim, seen, on: dt.date) -> tuple[Claim, ...]:
+        return tuple(c for c in self.conflicts_by.get(claim.id, ())
+                     if c.source in seen and c.date.start <= on)
+
+    # --- projection ----------------------------------------------------------
+    def projected(self, pid: str, on: dt.date, k: Knowledge) -> Claim | None:
+        """The plan (known on the known-on day, announced by then) that said what the
+        place would be on ``on``: of those whose due day has come, the latest due,
+        then the latest announced."""
+        ix = self.places.get(pid)
+        if ix is None:
+            return None
+        limit = k.known_on
+        best = None
+        for c, p in zip(ix.plans, ix.plan_published):
+            if limit is not None and p > limit:
+                break
+            if c.source in k.sources and c.date.end <= on:
+                if best is None or (c.date.end, p) >= (best.date.end, self.published[best.source]):
+                    best = c
+        return best
+
+    # --- change days of one place ------------------------------------------
+    def change_days(self, pid: str, k: Knowledge) -> list[dt.date]:
+        ix = self.places.get(pid)
+        if ix is None:
+            return []
+        seen = k.sources
+        days = {c.date.start for c in ix.reports if c.source in seen}
+        days |= {c.date.start for c in ix.restated if c.source in seen}
+        limit = k.known_on
+        for plan, p, evs in zip(ix.plans, ix.plan_published, ix.settles):
+            if plan.source not in seen:
+                continue
+            days.add(p)
+            days.add(plan.date.end + dt.timedelta(days=1))   # pending -> overdue
+            for ev_day, _pub, _st, c in evs:
+                if c.source in seen:
+                    days.add(ev_day)
+                    break
+        # conflicts and corroborations appear when the other claim takes effect
+        for c in ix.claims:
+            if c.source not in seen:
+                continue
+            for o in self.conflicts_by.get(c.id, ()) + self.corroborated_by.get(c.id, ()):
+                if o.source in seen:
+                    days.add(o.date.start)
+        return sorted(days)
 
 
-def _age(c: Claim, on: dt.date) -> int:
-    """Days from the end of the claim's date to ``on``; 0 while ``on`` is inside it."""
-    return max(0, (on - c.date.end).days)
+def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[list]:
+    """For each plan at a place, its settling events there, in the order they happen.
+
+    * a later plan (announced after it) supersedes it, or contradicts (reverses) it when
+      the two cannot both be true; that happens on the later plan's announcement day;
+    * a report dated on or after the plan's announcement that bears it out confirms it.
+    Only the first visible event matters for any known-on day: reports dated after the
+    next plan was announced cannot be known without it, so the scan stops there; of the
+    confirming reports only those published earlier than every one before them can be
+    the first visible one (a staircase).
+    """
+    out = []
+    starts = [c.date.start for c in reports]
+    for i, plan in enumerate(plans):
+        announced = pub[plan.source]
+        events: list[tuple[dt.date, dt.date, PlanStatus, Claim]] = []
+        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced), None)
+        # same-day plans from other sources: the later in order replaces it that day
+        same = next((q for q in plans[i + 1:] if pub[q.source] == announced), None)
+        stop = pub[nxt.source] if nxt is not None else dt.date.max
+        best_pub = dt.date.max
+        k = bisect.bisect_left(starts, announced)
+        for r in reports[k:]:
+            if r.date.start > stop:
+                break
+            if pub[r.source] < best_pub and plan_matches(plan, r):
+                events.append((r.date.start, pub[r.source], PlanStatus.CONFIRMED, r))
+                best_pub = pub[r.source]
+        for q in (same, nxt):
+            if q is None:
+                continue
+            st = PlanStatus.CONTRADICTED if _reverses(q, plan) else PlanStatus.SUPERSEDED
+            events.append((pub[q.source], pub[q.source], st, q))
+        events.sort(key=lambda e: (e[0], e[1]))
+        out.append(events)
+    return out
 
 
-def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = None) -> Snapshot:
-    """The posture on ``on`` as it could be known on ``known_on`` (default: everything)."""
+def _reverses(later: Claim, plan: Claim) -> bool:
+    """Does a later announcement reverse the plan (cannot both be carried out)?"""
+    return later.force == plan.force and incompatible(later, plan)
+
+
+def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
+    """Conflicts and corroborations by a sweep over each place's claims sorted by start:
+    each claim is compared only with the earlier ones whose dates still overlap it."""
+    conflicts_by: dict[str, list[Claim]] = {}
+    corroborated_by: dict[str, list[Claim]] = {}
+    pairs: list[tuple[Claim, Claim]] = []
+    done: set[tuple[str, str]] = set()
+    for cs in by_place.values():
+        ordered = sorted(cs, key=lambda c: (c.date.start, c.date.end, c.id))
+        active: list[Claim] = []
+        for b in ordered:
+            start = b.date.start
+            active = [a for a in active if a.date.end >= start]
+            for a in active:
+                if a.source == b.source or a.basis != b.basis or a.force != b.force:
+                    continue
+                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                if key in done:
+                    continue
+                done.add(key)
+                clash = incompatible(a, b)
+                if clash and _comparable(a, b):
+                    pairs.append((a, b))
+                    conflicts_by.setdefault(a.id, []).append(b)
+                    conflicts_by.setdefault(b.id, []).append(a)
+                elif (not clash and a.entity == b.entity and not (a.restated or b.restated)
+                      and a.status == b.status and a.has_figure == b.has_figure):
+                    # the same thing said twice: same places, status and (compatible) figure
+                    corroborated_by.setdefault(a.id, []).append(b)
+                    corroborated_by.setdefault(b.id, []).append(a)
+            active.append(b)
+    return ({k: tuple(v) for k, v in conflicts_by.items()},
+            {k: tuple(v) for k, v in corroborated_by.items()}, tuple(pairs))
+
+
+def posture(ds: Dataset) -> Posture:
+    """The dataset's :class:`Posture`, built once (the loader builds it at load)."""
+    return ds.posture
+
+
+# ------------------------------------------------------------------ snapshot
+
+def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = None,
+             as_planned: bool = False) -> Snapshot:
+    """The posture on ``on`` as it could be known on ``known_on`` (default: everything).
+
+    With ``as_planned`` it is a projection: each place also carries the plan that,
+    as known on ``known_on``, said what the place would be on ``on``.
+    """
     on = as_date(on)
-    known_on = as_date(known_on) if known_on is not None else (ds.latest_published or on)
-    idx = _index(ds)
-    visible = {sid for sid, s in ds.sources.items() if s.published <= known_on}
-
-    def seen(c: Claim) -> bool:
-        return c.source in visible
+    k = Knowledge.of(ds, known_on)
+    known_on = k.known_on or on
+    P = posture(ds)
 
     movements = tuple(
         MovementState(m, ds.places[m.from_place], ds.places[m.to_place], ds.sources[m.source])
-        for m in ds.movements if m.source in visible and m.active_on(on))
+        for m in ds.movements if k.knows(m) and m.active_on(on))
     incoming: dict[str, list[Movement]] = {}
     outgoing: dict[str, list[Movement]] = {}
     for ms in movements:
@@ -346,108 +801,92 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
         outgoing.setdefault(ms.movement.from_place, []).append(ms.movement)
 
     states: list[PlaceState] = []
-    in_force_groups: dict[str, Claim] = {}
-    for pid in idx.posture_places:
-        if idx.first_seen[pid] > known_on:
+    for pid in P.posture_places:
+        if P.first_seen[pid] > known_on:
             continue  # no source known then names the place
-        cands = idx.by_place.get(pid, ())
-        k = bisect.bisect_right(idx.starts.get(pid, ()), on)
-        past = [c for c in cands[:k] if seen(c)]
-        claim = past[-1] if past else None
-        figure_claim = next((c for c in reversed(past) if _sets_figure(c)), None)
-        last_report = next((c for c in reversed(past) if c.basis == "report"), None)
-        upcoming = next((c for c in cands[k:] if seen(c) and c.basis == "plan"), None)
-        gid = None
-        lo = hi = None
-        conflicts: tuple[Claim, ...] = ()
-        contradicted: tuple[Claim, ...] = ()
-        contradicts: tuple[Claim, ...] = ()
-        srcs: tuple[Source, ...] = ()
-        if figure_claim is not None:
-            if is_group_figure(figure_claim):
-                gid = group_id(figure_claim)
-                in_force_groups[gid] = figure_claim
-            else:
-                lo, hi = figure_claim.troops_min, figure_claim.troops_max
-        if claim is not None:
-            conflicts = _conflicts_of(idx, claim, past)
-            if figure_claim is not None and figure_claim is not claim:
-                conflicts += tuple(c for c in _conflicts_of(idx, figure_claim, past)
-                                   if c not in conflicts and c is not claim)
-                conflicts = tuple(c for c in conflicts if c is not figure_claim)
-            # Only what contradicts the plan *at this place*: a handover at Ain al-Asad
-            # contradicts "250-350 at Ain al-Asad and al-Harir" there, not at al-Harir.
-            contradicted = tuple(c for c in idx.contradicted_by.get(claim.id, ())
-                                 if seen(c) and pid in c.places)
-            contradicts = tuple(p for p in past if claim in idx.contradicted_by.get(p.id, ()))
-            srcs = _sources_of(ds, idx, claim, seen, on)
-            if figure_claim is not None and figure_claim is not claim and not gid:
-                srcs += tuple(x for x in _sources_of(ds, idx, figure_claim, seen, on) if x not in srcs)
-        states.append(PlaceState(
-            place=ds.places[pid], claim=claim, figure_claim=figure_claim, last_report=last_report,
-            upcoming_plan=upcoming, group=gid, troops_min=lo, troops_max=hi,
-            age_days=_age(claim, on) if claim else None,
-            figure_age_days=_age(figure_claim, on) if figure_claim else None, sources=srcs,
-            conflicts=conflicts, contradicted_by=contradicted, contradicts=contradicts,
-            history=tuple(c for c in cands if seen(c)),
-            incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())),
-        ))
+        ps = P.place_state(pid, on, k)
+        extra = {}
+        if pid in incoming or pid in outgoing:
+            extra.update(incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())))
+        if as_planned:
+            extra["projection"] = P.projected(pid, on, k)
+        if extra:
+            ps = dataclasses.replace(ps, **extra)
+        states.append(ps)
 
-    groups = []
-    for gid, claim in in_force_groups.items():
-        past_group = {c.id: c for pid in claim.places for c in idx.by_place[pid]
-                      if seen(c) and c.date.start <= on}.values()
-        groups.append(GroupState(
-            id=gid, places=tuple(ds.places[p] for p in claim.places), claim=claim,
-            age_days=_age(claim, on), sources=_sources_of(ds, idx, claim, seen, on),
-            conflicts=_conflicts_of(idx, claim, past_group),
-            contradicted_by=tuple(c for c in idx.contradicted_by.get(claim.id, ()) if seen(c)),
-            current=tuple(ds.places[ps.place.id] for ps in states if ps.group == gid),
-        ))
-    groups.sort(key=lambda g: g.id)
+    groups = _groups(ds, P, states, k, on, plans=False)
+    plan_groups = _groups(ds, P, states, k, on, plans=True)
 
     shown: dict[str, Source] = {}
     for ps in states:
-        for s in ps.sources:
+        for s in ps.sources + ps.figure_sources:
             shown[s.id] = s
-    for g in groups:
-        for s in g.sources:
+        if ps.plan is not None:
+            s = ds.sources[ps.plan.claim.source]
             shown[s.id] = s
     for m in movements:
         shown[m.source.id] = m.source
-    latest = max((ds.sources[s].published for s in visible), default=None)
-    phase = next((p for p in ds.phases if p.contains(on)), None)
-    return Snapshot(on, known_on, tuple(states), tuple(groups), movements, phase, latest,
-                    tuple(sorted(shown.values(), key=lambda s: (s.published, s.id))))
+    latest = max((ds.sources[s].published for s in k.sources), default=None)
+    return Snapshot(on, known_on, tuple(states), groups, movements, phase_on(ds, on, known_on),
+                    latest, tuple(sorted(shown.values(), key=lambda s: (s.published, s.id))),
+                    plan_groups, as_planned, ds.sources)
 
 
-def _conflicts_of(idx: Index, claim: Claim, past) -> tuple[Claim, ...]:
-    """Claims in conflict with ``claim`` among those already in effect (``past``)."""
-    ids = {c.id for c in past}
-    return tuple(c for c in idx.conflicts_by.get(claim.id, ()) if c.id in ids)
-
-
-def _sources_of(ds: Dataset, idx: Index, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
-    """The claim's own source, then those of other claims saying the same of the same time."""
-    out = [ds.sources[claim.source]]
-    for c in idx.corroborated_by.get(claim.id, ()):
-        if seen(c) and c.date.start <= on and ds.sources[c.source] not in out:
-            out.append(ds.sources[c.source])
+def _groups(ds: Dataset, P: Posture, states: list[PlaceState], k: Knowledge, on: dt.date,
+            plans: bool) -> tuple[GroupState, ...]:
+    found: dict[str, tuple[Claim, list[Place]]] = {}
+    for ps in states:
+        if plans:
+            c = ps.plan.claim if ps.plan is not None and is_group_figure(ps.plan.claim) else None
+        else:
+            c = ps.figure_claim if ps.group is not None else None
+        if c is None:
+            continue
+        gid = group_id(c) if not plans else f"plan:{c.id}"
+        entry = found.setdefault(gid, (c, []))
+        entry[1].append(ps.place)
+    out = []
+    for gid, (claim, current) in found.items():
+        out.append(GroupState(
+            id=gid if not plans else group_id(claim), places=tuple(ds.places[p] for p in claim.places),
+            claim=claim, sources=P._sources_of(claim, k.sources, on),
+            conflicts=P._conflicts_of(claim, k.sources, on),
+            current=tuple(current), on=on))
+    out.sort(key=lambda g: (g.id, g.claim.id))
     return tuple(out)
 
 
 def reports_only(ds: Dataset) -> Dataset:
     """The dataset without plans: what was *reported* to have happened.
 
-    The "hide plans" view is a snapshot of this, so a place whose claim in force is a
-    plan shows its last report instead of vanishing (figures and groups stay whole).
+    With reports leading, the snapshot already shows reports; this view also drops the
+    plans shown beside them, and planned movements.
     """
-    return dataclasses.replace(
-        ds, claims=tuple(c for c in ds.claims if c.basis == "report"),
-        movements=tuple(m for m in ds.movements if m.basis == "report"), _index=None)
+    key = ("reports",)
+    if key not in ds.views:
+        ds.views[key] = ds.replace(claims=tuple(c for c in ds.claims if c.basis == "report"),
+                                   movements=tuple(m for m in ds.movements if m.basis == "report"))
+    return ds.views[key]
 
 
-# ------------------------------------------------------------------------ timeline
+def only_force(ds: Dataset, force: str | None) -> Dataset:
+    """The dataset with the claims and moves of one force only (``None``: all)."""
+    if not force:
+        return ds
+    key = ("force", force)
+    if key not in ds.views:
+        ds.views[key] = ds.replace(claims=tuple(c for c in ds.claims if c.force == force),
+                                   movements=tuple(m for m in ds.movements if m.force == force))
+    return ds.views[key]
+
+
+def forces(ds: Dataset) -> list[str]:
+    """The forces the dataset's claims speak of, US first."""
+    found = {c.force for c in ds.claims} | {m.force for m in ds.movements}
+    return sorted(found, key=lambda f: (f != "US", f != "coalition", f))
+
+
+# ------------------------------------------------------------------ timeline
 
 @dataclass(frozen=True)
 class StateInterval:
@@ -463,77 +902,101 @@ class StateInterval:
 
 
 def change_dates(ds: Dataset, known_on: dt.date | str | None = None) -> list[dt.date]:
-    """Every day on which something shown changes (claims take effect, moves start or
-    end, phases turn), for slider stops and timeline intervals."""
-    known_on = as_date(known_on) if known_on is not None else ds.latest_published
-    visible = {sid for sid, s in ds.sources.items() if known_on is None or s.published <= known_on}
-    days = {c.date.start for c in ds.claims if c.source in visible}
+    """Every day on which something shown changes (reports take effect, plans are
+    announced or fall due, moves start or end, phases turn), for slider stops and
+    timeline intervals."""
+    k = Knowledge.of(ds, known_on)
+    P = posture(ds)
+    days: set[dt.date] = set()
+    for pid in P.places:
+        days.update(P.change_days(pid, k))
     for m in ds.movements:
-        if m.source in visible:
+        if k.knows(m):
             days.add(m.start.start)
             days.add(m.end.end + dt.timedelta(days=1))
     for p in ds.phases:
-        days.add(p.start)
-        if p.end:
-            days.add(p.end + dt.timedelta(days=1))
+        if k.knows(p):
+            days.add(p.start)
+            if p.end:
+                days.add(p.end + dt.timedelta(days=1))
     return sorted(days)
 
 
 def _signature(ps: PlaceState) -> tuple:
     """What makes two days' states of a place the same interval."""
-    return (ps.claim.id if ps.claim else None,
-            ps.figure_claim.id if ps.figure_claim else None, tuple(c.id for c in ps.conflicts),
-            tuple(c.id for c in ps.contradicted_by))
+    p = ps.plan
+    return (ps.report.id if ps.report else None,
+            ps.figure_claim.id if ps.figure_claim else None,
+            (p.claim.id, p.state, p.settled_by.id if p.settled_by else None) if p else None,
+            tuple(c.id for c in ps.conflicts), tuple(c.id for c in ps.restated_by),
+            tuple(s.id for s in ps.sources))
 
 
 def timeline(ds: Dataset, known_on: dt.date | str | None = None,
              until: dt.date | str | None = None) -> list[StateInterval]:
     """Every interval over which a place's, group's or movement's state holds.
 
-    The last interval of each place and group runs to ``until`` (exclusive; default:
-    the day after the last change), since a figure holds until replaced.
+    Each place is walked over its own change days only, so the cost grows with the
+    number of claims, not with days × places. The last interval of each place and
+    group runs to ``until`` (exclusive; default: the day after the last change), since
+    a figure holds until replaced.
     """
-    days = change_dates(ds, known_on)
-    if not days:
+    k = Knowledge.of(ds, known_on)
+    P = posture(ds)
+    all_days = change_dates(ds, known_on)
+    if not all_days:
         return []
-    until = as_date(until) if until is not None else days[-1] + dt.timedelta(days=1)
-    days = [d for d in days if d < until]
+    until = as_date(until) if until is not None else all_days[-1] + dt.timedelta(days=1)
+    known = k.known_on
     out: list[StateInterval] = []
-    open_places: dict[str, tuple[dt.date, tuple, PlaceState]] = {}
-    open_groups: dict[str, tuple[dt.date, str, GroupState]] = {}
-
-    def close_place(pid, end):
-        start, _sig, ps = open_places.pop(pid)
-        out.append(StateInterval("place", pid, start, end, place_state=ps))
-
-    def close_group(gid, end):
-        start, _cid, gs = open_groups.pop(gid)
-        out.append(StateInterval("group", gid, start, end, group_state=gs))
-
-    for day in days:
-        snap = snapshot(ds, day, known_on)
-        current = {ps.place.id: ps for ps in snap.places if ps.claim is not None}
-        for pid in list(open_places):
-            if pid not in current or _signature(current[pid]) != open_places[pid][1]:
-                close_place(pid, day)
-        for pid, ps in current.items():
-            if pid not in open_places:
-                open_places[pid] = (day, _signature(ps), ps)
-        groups = {g.id: g for g in snap.groups}
-        for gid in list(open_groups):
-            if gid not in groups or groups[gid].claim.id != open_groups[gid][1]:
-                close_group(gid, day)
-        for gid, g in groups.items():
-            if gid not in open_groups:
-                open_groups[gid] = (day, g.claim.id, g)
-    for pid in list(open_places):
-        close_place(pid, until)
-    for gid in list(open_groups):
-        close_group(gid, until)
-
-    visible = {sid for sid, s in ds.sources.items() if known_on is None or s.published <= as_date(known_on)}
+    # group membership per day, collected from the place intervals
+    group_spans: dict[str, list[tuple[dt.date, dt.date, str, Claim]]] = {}
+    for pid in P.posture_places:
+        if known is not None and P.first_seen[pid] > known:
+            continue
+        days = [d for d in P.change_days(pid, k) if d < until]
+        open_: tuple[dt.date, tuple, PlaceState] | None = None
+        for day in days:
+            ps = P.place_state(pid, day, k)
+            if ps.report is None and ps.plan is None:
+                continue
+            sig = _signature(ps)
+            if open_ is not None and open_[1] == sig:
+                continue
+            if open_ is not None:
+                out.append(StateInterval("place", pid, open_[0], day, place_state=open_[2]))
+            open_ = (day, sig, ps)
+        if open_ is not None:
+            out.append(StateInterval("place", pid, open_[0], until, place_state=open_[2]))
+    for iv in out:
+        ps = iv.place_state
+        if ps.group is not None:
+            group_spans.setdefault(ps.group, []).append((iv.start, iv.end, ps.place.id, ps.figure_claim))
+    for gid, spans in group_spans.items():
+        cuts = sorted({s for s, _e, _p, _c in spans} | {e for _s, e, _p, _c in spans})
+        open_g = None
+        for a, b in zip(cuts, cuts[1:]):
+            members = sorted((p, c) for s, e, p, c in spans if s <= a < e)
+            if not members:
+                if open_g:
+                    out.append(open_g[2](a))
+                    open_g = None
+                continue
+            claim = members[0][1]
+            sig = (claim.id, tuple(p for p, _c in members))
+            if open_g is not None and open_g[1] == sig:
+                continue
+            if open_g is not None:
+                out.append(open_g[2](a))
+            gs = GroupState(gid, tuple(ds.places[p] for p in claim.places), claim,
+                            P._sources_of(claim, k.sources, a), P._conflicts_of(claim, k.sources, a),
+                            tuple(ds.places[p] for p, _c in members), a)
+            open_g = (a, sig, (lambda end, a=a, gs=gs, gid=gid:
+                               StateInterval("group", gid, a, end, group_state=gs)))
+        if open_g is not None:
+            out.append(open_g[2](cuts[-1]))
     for m in ds.movements:
-        if m.source in visible and m.start.start < until:
+        if k.knows(m) and m.start.start < until:
             end = min(m.end.end + dt.timedelta(days=1), until)
             out.append(StateInterval("movement", m.id, m.start.start, end, movement_state=MovementState(
                 m, ds.places[m.from_place], ds.places[m.to_place], ds.sources[m.source])))
@@ -541,7 +1004,7 @@ def timeline(ds: Dataset, known_on: dt.date | str | None = None,
     return out
 
 
-# --------------------------------------------------------------------- conflicts
+# ------------------------------------------------------------------ conflicts
 
 @dataclass(frozen=True)
 class Conflict:
@@ -551,25 +1014,37 @@ class Conflict:
     reason: str
 
 
-def conflicts(ds: Dataset, known_on: dt.date | str | None = None) -> list[Conflict]:
-    """Every conflict and every contradicted plan known on ``known_on``."""
-    known_on = as_date(known_on) if known_on is not None else ds.latest_published
-    idx = _index(ds)
-    visible = {sid for sid, s in ds.sources.items() if known_on is None or s.published <= known_on}
+def plan_settlements(ds: Dataset, known_on: dt.date | str | None = None) -> list[tuple[Claim, str, PlanStatus | None, Claim | None, dt.date | None]]:
+    """Every plan known on ``known_on`` with how reporting known by then settled it, per
+    place: (plan, place id, state or None if unsettled, settling claim, day)."""
+    k = Knowledge.of(ds, known_on)
+    P = posture(ds)
     out = []
-    for a, b in idx.conflicts:
-        if a.source in visible and b.source in visible:
+    for pid, ix in P.places.items():
+        for plan, evs in zip(ix.plans, ix.settles):
+            if not k.knows(plan):
+                continue
+            ev = next(((st, c, d) for d, _p, st, c in evs if k.knows(c)), None)
+            out.append((plan, pid, *(ev if ev else (None, None, None))))
+    return out
+
+
+def conflicts(ds: Dataset, known_on: dt.date | str | None = None) -> list[Conflict]:
+    """Every conflict and every reversed plan known on ``known_on``."""
+    k = Knowledge.of(ds, known_on)
+    P = posture(ds)
+    out = []
+    for a, b in P.conflict_pairs:
+        if k.knows(a) and k.knows(b):
             out.append(Conflict("conflict", a, b,
                                 f"{a.figure_text()} ({a.status}) against {b.figure_text()} ({b.status}) "
                                 f"for overlapping dates {a.date} / {b.date}"))
-    for plan_id, others in idx.contradicted_by.items():
-        plan = next(c for c in ds.claims if c.id == plan_id)
-        if plan.source not in visible:
-            continue
-        for o in others:
-            if o.source in visible:
-                out.append(Conflict("plan contradicted", plan, o,
-                                    f"plan for {plan.date}: {plan.status}, {plan.figure_text()}; "
-                                    f"later {o.basis} ({o.date}): {o.status}, {o.figure_text()}"))
+    seen_pairs = set()
+    for plan, pid, state, by, day in plan_settlements(ds, known_on):
+        if state is PlanStatus.CONTRADICTED and (plan.id, by.id) not in seen_pairs:
+            seen_pairs.add((plan.id, by.id))
+            out.append(Conflict("plan contradicted", plan, by,
+                                f"plan due {plan.date}: {plan.status}, {plan.figure_text()}; "
+                                f"reversed {day.isoformat()} by a {by.basis}: {by.status}, {by.figure_text()}"))
     out.sort(key=lambda c: (c.first.date.start, c.second.date.start, c.first.id, c.second.id))
     return out

@@ -567,7 +567,7 @@ def _draw_basemap(ax, kit: _Kit, ds: Dataset, view) -> list:
     map) and their names, nudged off the posture places as the live map nudges them;
     returns the name texts (labels should avoid them)."""
     from .basemap import load_countries
-    from .posture import _index
+    from .posture import posture
 
     countries = load_countries()
     west, south, east, north = view
@@ -583,7 +583,7 @@ def _draw_basemap(ax, kit: _Kit, ds: Dataset, view) -> list:
             for hole in poly.interiors:
                 ax.add_patch(Polygon(list(hole.coords), closed=True, facecolor=mapview.SEA,
                                      edgecolor=mapview.BORDER, linewidth=kit.pt(0.8), zorder=1.3))
-    avoid = [(ds.places[p].lat, ds.places[p].lon) for p in _index(ds).posture_places]
+    avoid = [(ds.places[p].lat, ds.places[p].lon) for p in posture(ds).posture_places]
     iso_by_name = dict(zip(countries["name"], countries["iso_a3"]))
     names = []
     for name, lat, lon in mapview.country_label_points(countries, avoid):

@@ -46,6 +46,12 @@ PLACES = [
     dict(id="bravo", name="Bravo Base", kind="air base", country="IRQ", lat="36.0", lon="44.0", precision="facility"),
     dict(id="charlie", name="Charlie", kind="country", country="KWT", lat="29.3", lon="47.6", precision="country"),
 ]
+#: a country holding two sites: for area totals
+AREA_PLACES = [
+    dict(id="land", name="Land", kind="country", country="IRQ", lat="33.0", lon="43.5", precision="country"),
+    dict(id="alpha", name="Alpha Base", kind="air base", country="IRQ", within="land", lat="33.0", lon="43.0", precision="facility"),
+    dict(id="bravo", name="Bravo Base", kind="air base", country="IRQ", within="land", lat="36.0", lon="44.0", precision="facility"),
+]
 SOURCES = [
     dict(id="s1", outlet="Outlet One", title="t1", url="https://example.org/1", published="2025-08-01", published_precision="day", published_inferred="no"),
     dict(id="s2", outlet="Outlet Two", title="t2", url="https://example.org/2", published="2025-09-01", published_precision="day", published_inferred="no"),
@@ -54,10 +60,10 @@ SOURCES = [
 
 
 def claim(cid, places, date, lo="", hi="", status="present", basis="report", source="s1",
-          precision="day", qualifier="", quote="said so"):
+          precision="day", qualifier="", quote="said so", force="US", restated="no"):
     return dict(id=cid, places=places, date=date, date_precision=precision, troops_min=lo,
-                troops_max=hi, qualifier=qualifier, status=status, basis=basis, source=source,
-                quote=quote, quote_checked="yes")
+                troops_max=hi, qualifier=qualifier, status=status, basis=basis, force=force,
+                restated=restated, source=source, quote=quote, quote_checked="yes")
 
 
 @pytest.fixture

@@ -17,18 +17,19 @@ def fc_oct(ds):
 
 
 def test_collection_states_its_dates(fc_oct, ds):
-    assert fc_oct["type"] == "FeatureCollection"
+    assert fc_oct["type"] == "FeatureCollection" and fc_oct["schema_version"] == 2
     assert fc_oct["date"] == "2025-10-21" and fc_oct["known_on"] == ds.latest_published.isoformat()
 
 
 REQUIRED = {"id", "name", "layer", "status", "troops_min", "troops_max", "qualifier", "basis",
-            "as_of", "precision", "sources"}
+            "as_of", "precision", "sources", "scope", "within", "force", "plan", "figure_as_of",
+            "figure_sources", "restated_by"}
 
 
 def test_every_feature_has_the_documented_properties(fc_oct):
     for f in fc_oct["features"]:
         assert REQUIRED <= set(f["properties"]), f["id"]
-        assert f["properties"]["layer"] in ("place", "group", "movement")
+        assert f["properties"]["layer"] in ("place", "group", "plan-group", "movement")
         for s in f["properties"]["sources"]:
             assert set(s) >= {"id", "outlet", "url", "published"}
 
@@ -50,22 +51,45 @@ def _coords(geom):
     return [c] if geom["type"] == "Point" else c
 
 
-def test_reversal_group_feature(fc_oct):
-    group = next(f for f in fc_oct["features"] if f["properties"]["layer"] == "group"
-                 and set(f["properties"]["places"]) == {"ain-al-asad", "al-harir"})
+def test_reversal_is_a_plan_group_beside_the_reports(fc_oct):
+    group = next(f for f in fc_oct["features"] if f["properties"]["layer"] == "plan-group"
+                 and {"ain-al-asad"} <= set(f["properties"]["places"])
+                 and f["properties"]["troops_min"] == 250)
     p = group["properties"]
     assert (p["troops_min"], p["troops_max"], p["basis"], p["status"]) == (250, 350, "plan", "residual")
-    assert "250-350" in p["quote"] or "250–350" in p["quote"]
     place = next(f for f in fc_oct["features"] if f["id"] == "ain-al-asad")["properties"]
-    assert place["group"] == p["id"] and place["troops_min"] is None and place["troops_max"] is None
+    assert place["basis"] == "report"  # the plan is beside the report, never in its place
+    assert place["plan"]["troops_min"] == 250 and place["plan"]["group"]
+
+
+def test_every_shown_figure_has_its_date_and_sources(ds):
+    from geo.posture import change_dates
+    for day in change_dates(ds):
+        fc = export.snapshot_geojson(snapshot(ds, day))
+        for f in fc["features"]:
+            p = f["properties"]
+            if p["layer"] in ("place", "group", "plan-group") and (
+                    p["troops_min"] is not None or p["troops_max"] is not None):
+                assert p["figure_as_of"] and p["figure_sources"], (day, f["id"])
+            if p["layer"] == "place" and p["plan"]:
+                assert p["plan"]["due_end"] and p["plan"]["state"] and p["plan"]["sources"]
 
 
 def test_known_on_export_shows_the_plan_then(ds):
     fc = export.snapshot_geojson(snapshot(ds, "2025-10-21", "2025-08-19"))
     asad = next(f for f in fc["features"] if f["id"] == "ain-al-asad")["properties"]
-    assert (asad["basis"], asad["status"], asad["as_of"], asad["troops_max"]) == ("plan", "withdrawn", "2025-09-15", 0)
+    assert asad["basis"] == "report" and asad["plan"]["status"] == "withdrawn"
+    assert asad["plan"]["state"] == "overdue" and asad["plan"]["troops_max"] == 0
+    assert asad["plan"]["hindsight"] is None  # nothing known then had settled it
     assert fc["known_on"] == "2025-08-19"
     assert all(s["published"] <= "2025-08-19" for f in fc["features"] for s in f["properties"]["sources"])
+
+
+def test_as_planned_export_is_labelled_a_projection(ds):
+    fc = export.snapshot_geojson(snapshot(ds, "2025-10-21", "2025-08-19", as_planned=True))
+    assert fc["projection"] is True and fc["name"].endswith("-as-planned")
+    asad = next(f for f in fc["features"] if f["id"] == "ain-al-asad")["properties"]
+    assert asad["projection"]["troops_max"] == 0 and asad["projection"]["status"] == "withdrawn"
 
 
 def test_august_export_has_asad_under_three_base_figure(ds):
@@ -134,9 +158,8 @@ def test_unknown_format_is_refused(fc_oct, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_planned_figure_makes_the_feature_a_plan(fc_oct):
-    iraq = next(f for f in fc_oct["features"] if f["id"] == "iraq")["properties"]
-    # status from a report with no figure, figure from a plan: never exported as a report
-    assert iraq["figure_basis"] == "plan" and iraq["basis"] == "plan"
-    assert iraq["troops_max"] == 1999 and "2,000" in iraq["figure_quote"]
-    assert iraq["figure_sources"] and iraq["figure_sources"][0]["outlet"]
+def test_a_report_in_force_makes_the_feature_a_report(fc_oct):
+    for f in fc_oct["features"]:
+        p = f["properties"]
+        if p["layer"] == "place" and p["claim"]:
+            assert p["basis"] == "report" and p["figure_basis"] in (None, "report"), f["id"]

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from geo.loader import load_dataset
-from geo.posture import change_dates, conflicts, snapshot, timeline
+from geo.posture import PlanStatus, change_dates, conflicts, plan_settlements, snapshot, timeline
 from tests.conftest import claim
 
 D = dt.date
@@ -47,26 +47,146 @@ def test_month_claim_takes_effect_on_its_first_day(tiny):
     assert snapshot(ds, "2025-08-10").place("alpha").age_days == 10
 
 
-def test_plan_is_never_a_report_and_keeps_last_report(tiny):
+def test_plan_never_replaces_the_last_report(tiny):
     ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"),
               claim("p1", "alpha", "2025-09-15", "0", "0", status="withdrawn", basis="plan", source="s1"))
-    before = snapshot(ds, "2025-08-01").place("alpha")
-    assert before.claim.id == "r1" and before.upcoming_plan.id == "p1"
+    # s1 is published on 1 Aug: before that the plan is not announced
+    assert snapshot(ds, "2025-07-20").place("alpha").plan is None
+    before = snapshot(ds, "2025-08-05").place("alpha")
+    assert (before.report.id, before.plan.claim.id, before.plan.state) == ("r1", "p1", PlanStatus.PENDING)
     after = snapshot(ds, "2025-09-20").place("alpha")
-    assert (after.claim.id, after.basis, after.last_report.id) == ("p1", "plan", "r1")
+    assert (after.report.id, after.basis, after.troops_min, after.figure_age_days) == ("r1", "report", 100, 81)
+    assert after.plan.claim.id == "p1" and after.plan.state is PlanStatus.OVERDUE
+    assert after.plan.due_end == D(2025, 9, 15)
+
+
+def _closure(**kw):
+    return claim("p1", "alpha", "2025-09-15", "0", "0", status="withdrawn", basis="plan", source="s1", **kw)
+
+
+def test_plan_confirmed_by_a_later_report_and_late_in_hindsight(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"), _closure(),
+              claim("r2", "alpha", "2025-09-25", "0", "0", status="withdrawn", source="s3"))
+    ps = snapshot(ds, "2025-09-26").place("alpha")
+    assert (ps.report.id, ps.plan.state, ps.plan.settled_by.id) == ("r2", PlanStatus.CONFIRMED, "r2")
+    # on a day before it was carried out, the map says overdue; hindsight says when it happened
+    early = snapshot(ds, "2025-09-20").place("alpha").plan
+    assert early.state is PlanStatus.OVERDUE
+    assert early.hindsight_text(ds.sources) == "carried out 25 Sep 2025, 10 days late (Outlet Three)"
+    # ... but not as known before the report was published
+    assert snapshot(ds, "2025-09-20", known_on="2025-09-21").place("alpha").plan.hindsight is None
+
+
+def test_plan_reversed_by_a_later_announcement(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"), _closure(),
+              claim("p2", "alpha", "2025-12", "250", "350", status="residual", basis="plan",
+                    source="s2", precision="month"))
+    on_the_day = snapshot(ds, "2025-08-15").place("alpha").plan
+    assert on_the_day.claim.id == "p1" and on_the_day.state is PlanStatus.PENDING
+    assert on_the_day.hindsight_text(ds.sources) == "reversed 1 Sep 2025 (Outlet Two)"
+    later = snapshot(ds, "2025-09-02").place("alpha")
+    assert later.plan.claim.id == "p2" and later.plan.state is PlanStatus.PENDING
+    assert later.report.id == "r1"  # the report still leads
+    (c,) = [c for c in conflicts(ds) if c.kind == "plan contradicted"]
+    assert (c.first.id, c.second.id) == ("p1", "p2")
+
+
+def test_plan_superseded_by_a_newer_compatible_plan(tiny):
+    ds = tiny(_closure(), claim("p3", "alpha", "2025-10-15", "0", "0", status="withdrawn",
+                                basis="plan", source="s2"))
+    (settled,) = [s for s in plan_settlements(ds) if s[0].id == "p1"]
+    assert settled[2] is PlanStatus.SUPERSEDED and settled[3].id == "p3"
+    ps = snapshot(ds, "2025-09-20").place("alpha")
+    assert (ps.report, ps.plan.claim.id, ps.basis) == (None, "p3", "plan")
+    assert ps.figure_text() == "no report yet"  # a place with plans only shows the plan as a plan
+
+
+def test_month_deadline_is_due_at_the_end_of_the_month(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"),
+              claim("p1", "alpha", "2025-09", "0", "0", status="withdrawn", basis="plan", precision="month"))
+    assert snapshot(ds, "2025-09-01").place("alpha").plan.state is PlanStatus.PENDING
+    assert snapshot(ds, "2025-09-30").place("alpha").plan.state is PlanStatus.PENDING
+    assert snapshot(ds, "2025-10-01").place("alpha").plan.state is PlanStatus.OVERDUE
+    # the month deadline never makes the plan take effect on the 1st
+    assert snapshot(ds, "2025-09-02").place("alpha").troops_min == 100
 
 
 def test_known_on_replays_what_was_known(tiny):
-    ds = tiny(claim("p1", "alpha", "2025-09-15", "0", "0", status="withdrawn", basis="plan", source="s1"),
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"), _closure(),
               claim("p2", "alpha", "2025-09-20", "250", "350", status="residual", basis="plan", source="s3"))
     then = snapshot(ds, "2025-10-05", known_on="2025-08-15").place("alpha")
-    assert then.claim.id == "p1" and then.contradicted_by == ()
+    assert then.plan.claim.id == "p1" and then.plan.state is PlanStatus.OVERDUE
+    assert then.plan.hindsight is None and then.contradicted_by == ()
     now = snapshot(ds, "2025-10-05").place("alpha")
-    assert now.claim.id == "p2" and [c.id for c in now.contradicts] == ["p1"]
-    # on a day the plan is in force, what is known later says it was contradicted
-    assert [c.id for c in snapshot(ds, "2025-09-16").place("alpha").contradicted_by] == ["p2"]
+    assert now.plan.claim.id == "p2"
     assert [c.kind for c in conflicts(ds)] == ["plan contradicted"]
     assert conflicts(ds, known_on="2025-08-15") == []
+
+
+def test_projection_replays_what_the_plans_said(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"), _closure(),
+              claim("p2", "alpha", "2025-09-20", "250", "350", status="residual", basis="plan", source="s3"))
+    then = snapshot(ds, "2025-10-05", known_on="2025-08-15", as_planned=True)
+    assert then.as_planned and then.place("alpha").projection.id == "p1"
+    assert snapshot(ds, "2025-09-10", known_on="2025-08-15", as_planned=True).place("alpha").projection is None
+    assert snapshot(ds, "2025-10-05", as_planned=True).place("alpha").projection.id == "p2"
+    # projection never touches the reported state
+    assert then.place("alpha").report.id == "r1"
+
+
+def test_restated_figure_supports_but_never_refreshes(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "2500", "2500", qualifier="about"),
+              claim("r2", "alpha", "2025-08-25", "2500", "2500", qualifier="about", source="s2",
+                    restated="yes"))
+    ps = snapshot(ds, "2025-08-30").place("alpha")
+    assert (ps.report.id, ps.figure_claim.id, ps.figure_age_days) == ("r1", "r1", 60)
+    assert [c.id for c in ps.restated_by] == ["r2"]
+    assert [s.id for s in ps.figure_sources] == ["s1", "s2"]
+    assert change_dates(ds) == [D(2025, 7, 1), D(2025, 8, 25)]
+
+
+def test_restated_figure_never_replaces_a_newer_one(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-10", "2000", "2000"),
+              claim("r2", "alpha", "2025-08-20", "2500", "2500", qualifier="about", source="s2",
+                    restated="yes"))
+    ps = snapshot(ds, "2025-08-30").place("alpha")
+    assert (ps.figure_claim.id, ps.troops_min, ps.restated_by) == ("r1", 2000, ())
+
+
+def test_restated_figure_stands_only_where_nothing_else_was_reported(tiny):
+    ds = tiny(claim("r2", "alpha", "2025-07-20", "2500", "2500", qualifier="about", restated="yes"))
+    ps = snapshot(ds, "2025-07-30").place("alpha")
+    assert ps.figure_claim.id == "r2" and ps.figure_restated and ps.troops_min == 2500
+
+
+def test_coalition_and_us_figures_never_conflict(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-07", "2500", "2500", qualifier="about", precision="month"),
+              claim("c2", "alpha", "2025-07-15", "1500", "1500", qualifier="nearly", source="s2",
+                    force="coalition"),
+              claim("c3", "alpha", "2025-07-20", "0", "999", qualifier="fewer than", source="s2"))
+    pairs = {frozenset((c.first.id, c.second.id)) for c in conflicts(ds)}
+    assert pairs == {frozenset(("c1", "c3"))}
+    assert snapshot(ds, "2025-07-16").place("alpha").force == "coalition"
+
+
+def test_area_total_keeps_its_scope(make_data):
+    from tests.conftest import AREA_PLACES
+    ds = load_dataset(make_data(places=AREA_PLACES, claims=[
+        claim("a", "land", "2025-07-01", "2500", "2500", qualifier="about"),
+        claim("b", "alpha", "2025-07-01", "2000", "2000")]))
+    snap = snapshot(ds, "2025-07-02")
+    assert snap.place("land").scope == "area" and snap.place("alpha").scope == "site"
+    assert ds.places["alpha"].within == "land" and ds.places["land"].has_children
+
+
+def test_phase_hidden_by_known_on(make_data):
+    ds = load_dataset(make_data(
+        claims=[claim("c1", "alpha", "2025-07-01", "100", "100")],
+        phases=[dict(id="ph", name="Phase X", start="2025-06-01", end="2025-12-31",
+                     description="d", source="s3")]))
+    assert snapshot(ds, "2025-07-02").phase.name == "Phase X"
+    assert snapshot(ds, "2025-07-02", known_on="2025-08-15").phase is None
+    assert D(2025, 6, 1) not in change_dates(ds, known_on="2025-08-15")
 
 
 def test_known_on_hides_sources_entirely(tiny):
@@ -175,30 +295,6 @@ def test_2025_08_20_ain_al_asad_under_three_base_figure(ds):
     assert ps.troops_min is None  # never a share of the group
 
 
-def test_2025_10_21_reversal_figure_for_two_bases(ds):
-    snap = snapshot(ds, "2025-10-21")
-    ps = snap.place("ain-al-asad")
-    group = snap.group(ps.group)
-    assert {p.id for p in group.places} == {"ain-al-asad", "al-harir"}
-    assert (group.troops_min, group.troops_max, group.claim.basis) == (250, 350, "plan")
-    assert snap.place("al-harir").group == group.id
-    # the closure plan for 2025-09-15 is shown as contradicted, not silently replaced
-    closure = [c for c in ps.contradicts if c.date.text == "2025-09-15"]
-    assert closure and closure[0].status == "withdrawn" and closure[0].basis == "plan"
-
-
-def test_2025_10_21_known_on_2025_08_19_shows_the_plan_then(ds):
-    ps = snapshot(ds, "2025-10-21", known_on="2025-08-19").place("ain-al-asad")
-    assert (ps.claim.basis, ps.claim.status, ps.troops_max) == ("plan", "withdrawn", 0)
-    assert ps.claim.date.text == "2025-09-15" and ps.contradicted_by == ()
-
-
-def test_reversal_is_a_contradiction_of_the_closure_plan(ds):
-    pairs = [(c.first, c.second) for c in conflicts(ds) if c.kind == "plan contradicted"]
-    assert any(a.date.text == "2025-09-15" and "ain-al-asad" in a.places and b.troops_min == 250
-               for a, b in pairs)
-
-
 def test_timeline_holds_the_moves(ds):
     moves = {(iv.movement_state.origin.id, iv.movement_state.destination.id)
              for iv in timeline(ds) if iv.layer == "movement"}
@@ -213,16 +309,19 @@ def test_days_past_the_latest_source_are_counted(ds):
     assert snap.days_since_latest_source > 200
 
 
-def test_contradiction_at_one_member_is_not_shown_at_another(ds):
-    snap = snapshot(ds, "2026-02-15")
-    assert snap.place("al-harir").contradicted_by == ()  # Ain al-Asad's handover is not al-Harir's
-    group = snap.group(snap.place("al-harir").group)
-    assert [p.id for p in group.current] == ["al-harir"]
-    assert [p.id for p in group.superseded] == ["ain-al-asad"]
-    assert group.contradicted_by  # the group's plan was contradicted at Ain al-Asad
-
-
 def test_drawdown_followed_by_withdrawal_is_no_clash(tiny):
     ds = tiny(claim("p1", "alpha", "2025-09", status="drawing-down", basis="plan", precision="month"),
               claim("r1", "alpha", "2025-10-01", "0", "0", status="withdrawn", source="s3"))
     assert conflicts(ds) == []
+
+
+def test_timeline_agrees_with_the_snapshot_on_every_day(ds):
+    """The timeline is built per place from its own change days; the snapshot by
+    bisection. Both must say the same on every day of every interval's start."""
+    from geo.posture import _signature
+    for iv in timeline(ds):
+        if iv.layer != "place":
+            continue
+        for day in {iv.start, iv.end - dt.timedelta(days=1)}:
+            ps = snapshot(ds, day).place(iv.key)
+            assert _signature(ps) == _signature(iv.place_state), (iv.key, day)
