@@ -75,13 +75,14 @@ def _check_text(key: str, value: str, ds: Dataset, warnings: list[str]) -> str:
     return value
 
 
-def init_view(ds: Dataset, today: dt.date | None = None) -> list[str]:
+def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None) -> list[str]:
     """Set every view key once per session, from the URL if present, else defaults.
 
     Returns warnings for URL values that could not be used (shown by the page; the
-    default is used instead, so a mistyped link still opens).
+    default is used instead, so a mistyped link still opens). ``b``: the bounds, if the
+    page has them already (ui.cache.bounds), so they are not computed again.
     """
-    b = bounds(ds, today)
+    b = b or bounds(ds, today)
     defaults = _defaults(b)
     warnings: list[str] = []
     params = st.query_params
