@@ -1,10 +1,14 @@
 # Two commands on a fresh machine (see README):
 #   make run    install into .venv and open the dashboard on the embedded dataset
+#               (make run DATA=dir: on another dataset, e.g. one from `python -m geo synth`)
 #   make test   install everything the tests need (Chromium included) and run the suite
+#   make bench  the benchmarks of README "Performance" (make bench QUICK=1: under a minute)
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8501
+DATA   ?=
+QUICK  ?=
 
 .PHONY: run test install install-test chromium lock check bench
 
@@ -26,7 +30,7 @@ chromium:
 	     && echo "chromium: installed $$(/usr/bin/chromium --version)"; fi
 
 run: install
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(if $(DATA),POSTURE_ATLAS_DATA="$(abspath $(DATA))") $(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 test: install-test chromium
 	$(PY) -m geo check
@@ -35,8 +39,8 @@ test: install-test chromium
 check: install
 	$(PY) -m geo check
 
-bench: install
-	$(PY) scripts/bench.py
+bench: install-test chromium
+	$(PY) benchmarks/run.py $(if $(QUICK),--quick) --json build/bench/latest.json
 
 lock: install-test
 	$(PY) -m pip freeze --exclude-editable | { echo "# Exact versions of every package (direct and transitive) the suite was last run with."; \

@@ -408,6 +408,13 @@ def _wait_healthy(base: str, proc, timeout: float) -> None:
 IDLE_JS = ("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
            " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
 SETTLED_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+#: Counts the script runs the page sees start (the app's state attribute leaving notRunning).
+RUNS_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    window.__paRuns = 0;
+    new MutationObserver(rs => { for (const r of rs) if (r.oldValue === 'notRunning') window.__paRuns++; })
+      .observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']}); }"""
+#: After a step settles, how long to keep counting runs (a rerun the step triggers later).
+TRAILING_RUNS_MS = 700
 
 
 def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, *, steps: int,
@@ -449,10 +456,12 @@ def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, 
         handle.wait_for_selector(".pa-date", timeout=timeout_ms)
         out["markers"] = handle.locator("path.pa-marker").count()
         thumb = page.get_by_role("slider").first
-        times = []
+        page.evaluate(RUNS_JS)
+        times, runs = [], []
         for _ in range(steps):
             before = handle.evaluate("() => document.querySelector('.pa-date').textContent")
             thumb.focus()
+            page.evaluate("() => { window.__paRuns = 0; }")
             t = time.perf_counter()
             thumb.press("ArrowRight")
             handle.wait_for_function("(b) => { const d = document.querySelector('.pa-date');"
@@ -460,6 +469,10 @@ def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, 
             page.wait_for_function(IDLE_JS, timeout=timeout_ms)
             handle.evaluate(SETTLED_JS)
             times.append(time.perf_counter() - t)
+            page.wait_for_timeout(TRAILING_RUNS_MS)
+            page.wait_for_function(IDLE_JS, timeout=timeout_ms)
+            runs.append(page.evaluate("() => window.__paRuns"))
+        out["runs_per_step"] = statistics.median(runs)
         out["step_n"] = len(times)
         out["step_median_ms"] = statistics.median(times) * 1e3
         out["step_max_ms"] = max(times) * 1e3
@@ -603,6 +616,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append(("embedded cold start (s)", _num(be.get("cold_start_s"), " s", 2), "",
                     TARGETS["embedded_cold_start_s"][0],
                     "embedded: " + _verdict("embedded_cold_start_s", be.get("cold_start_s"))))
+        out.append(("script runs per slider step", _num(be.get("runs_per_step"), "", 0),
+                    _num(bs.get("runs_per_step"), "", 0), f"floor: {_num(fl.get('runs_per_step'), '', 0)}", ""))
         out.append(("markers on the first map", _num(be.get("markers"), "", 0), _num(bs.get("markers"), "", 0), "", ""))
     else:
         out.append(("Chromium figures", "", f"skipped: {b.get('skipped', 'not run')}", "", ""))
@@ -664,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(total {results['total_s']:.0f} s; figures are measured, not asserted; "
           f"reproduce with: python benchmarks/run.py{' --quick' if args.quick else ''})")
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1, default=str) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)
     return 0
