@@ -418,7 +418,7 @@ TRAILING_RUNS_MS = 700
 
 
 def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, *, steps: int,
-                timeout_s: float) -> dict:
+                timeout_s: float, path: str = "/") -> dict:
     """Cold start and slider steps of one app, in a fresh server and browser context."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("POSTURE_ATLAS_DATA", None)
@@ -446,7 +446,7 @@ def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, 
         context.route("**/*", route)
         page = context.new_page()
         t_nav = time.perf_counter()
-        page.goto(base + "/", timeout=timeout_ms)
+        page.goto(base + path, timeout=timeout_ms)
         frame = page.frame_locator(MAP_FRAME).first
         frame.locator("path.pa-marker").first.wait_for(state="attached", timeout=timeout_ms)
         out["cold_start_s"] = time.perf_counter() - t0
@@ -516,6 +516,10 @@ def browser_figures(scale: Path, *, quick: bool, timeout_s: float) -> dict:
                                           timeout_s=timeout_s)
             out["scale"] = browser_app(browser, "scale", ROOT / "dashboard.py", ROOT, scale, steps=steps,
                                        timeout_s=timeout_s * (1 if quick else 3))
+            # the same without map labels (?labels=0): how much of a step the labels cost
+            out["scale_no_labels"] = browser_app(browser, "scale-no-labels", ROOT / "dashboard.py", ROOT, scale,
+                                                 steps=steps, timeout_s=timeout_s * (1 if quick else 3),
+                                                 path="/?labels=0")
         finally:
             browser.close()
     return out
@@ -592,7 +596,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                 "", _num(hv, " s", 2) if "error" not in h else f"failed: {h['error'][:40]}",
                 TARGETS["hot_load_s"][0] + (" (at 20,000)" if n != HOT_FULL else ""),
                 _verdict("hot_load_s", hv) if n == HOT_FULL else "n/a (quick)"))
-    for app in ("floor", "embedded", "scale"):
+    for app in ("floor", "embedded", "scale", "scale_no_labels"):
         if "error" in b.get(app, {}):
             out.append((f"browser: {app}", "", f"failed: {b[app]['error'][:60]}", "", ""))
     fl, be, bs = b.get("floor", {}), b.get("embedded", {}), b.get("scale", {})
@@ -616,6 +620,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append(("embedded cold start (s)", _num(be.get("cold_start_s"), " s", 2), "",
                     TARGETS["embedded_cold_start_s"][0],
                     "embedded: " + _verdict("embedded_cold_start_s", be.get("cold_start_s"))))
+        nl = b.get("scale_no_labels", {})
+        out.append(("Chromium: scale, labels off (?labels=0): cold start (s)", "", _num(nl.get("cold_start_s"), " s", 2),
+                    "", ""))
+        out.append(("Chromium: scale, labels off: slider step (ms)", "", _num(nl.get("step_median_ms"), " ms", 0),
+                    "", ""))
         out.append(("script runs per slider step", _num(be.get("runs_per_step"), "", 0),
                     _num(bs.get("runs_per_step"), "", 0), f"floor: {_num(fl.get('runs_per_step'), '', 0)}", ""))
         out.append(("markers on the first map", _num(be.get("markers"), "", 0), _num(bs.get("markers"), "", 0), "", ""))
