@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (see README):
 #   make run    install into .venv and open the dashboard on the embedded dataset
-#               (make run DATA=dir: on another dataset, e.g. one from `python -m geo synth`)
+#               (listens on 127.0.0.1 only; `make serve-team ADDRESS=...` to share it;
+#               make run DATA=dir: on another dataset, e.g. one from `python -m geo synth`)
 #   make test   install everything the tests need (Chromium included) and run the suite
 #   make bench  the benchmarks of README "Performance" (make bench QUICK=1: under a minute)
 PYTHON ?= python3
@@ -9,8 +10,12 @@ PY      = $(VENV)/bin/python
 PORT   ?= 8501
 DATA   ?=
 QUICK  ?=
+# `make run` listens on this machine only; `make serve-team ADDRESS=...` is the one
+# deliberate way to listen on a network interface (README, "Security").
+LOCAL_ADDRESS = 127.0.0.1
+ADDRESS ?=
 
-.PHONY: run test install install-test chromium lock check bench
+.PHONY: run serve-team require-address test install install-test chromium lock check bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +35,17 @@ chromium:
 	     && echo "chromium: installed $$(/usr/bin/chromium --version)"; fi
 
 run: install
-	$(if $(DATA),POSTURE_ATLAS_DATA="$(abspath $(DATA))") $(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(if $(DATA),POSTURE_ATLAS_DATA="$(abspath $(DATA))") $(PY) -m streamlit run dashboard.py --server.address $(LOCAL_ADDRESS) --server.port $(PORT)
+
+require-address:
+	@if [ -z "$(ADDRESS)" ]; then echo "serve-team: give ADDRESS=<interface IP or 0.0.0.0>, e.g. make serve-team ADDRESS=0.0.0.0 (see README, Security)" >&2; exit 2; fi
+
+# Serve the dashboard to a team on ADDRESS (an interface's IP, or 0.0.0.0 for all).
+# Anyone who can reach ADDRESS:PORT sees the dataset and can make exports; there is
+# no login. Put it behind a reverse proxy with TLS and authentication (README).
+serve-team: require-address install
+	@echo "serve-team: listening on $(ADDRESS):$(PORT); everyone who can reach it sees the data (no login)" >&2
+	$(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: install-test chromium
 	$(PY) -m geo check

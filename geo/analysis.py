@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from .csvsafe import csv_bytes
 from .dates import age_label, as_date
 from .model import IMPRECISE, STATUSES, Claim, Dataset, Movement, Place
 from .posture import (
@@ -732,7 +733,7 @@ def compare_csv(rows: pd.DataFrame, a: Snapshot, b: Snapshot) -> bytes:
     out.insert(1, "known_on_a", a.known_on.isoformat())
     out.insert(2, "date_b", b.on.isoformat())
     out.insert(3, "known_on_b", b.known_on.isoformat())
-    return out.to_csv(index=False).encode("utf-8")
+    return csv_bytes(out)   # the product's one CSV writer: formula-safe cells (geo.csvsafe)
 
 
 def compare_geojson(ds: Dataset, a: Snapshot, b: Snapshot, rows: pd.DataFrame | None = None,
@@ -911,67 +912,112 @@ CONTAINMENT_COLUMNS = ["kind", "total_key", "total_name", "total_figure", "total
                        "members_figure", "member_claims", "start", "end_label", "map_link"]
 
 
-def containment_rows(ds: Dataset, known_on: dt.date | str | None = None) -> pd.DataFrame:
-    """Days on which the figures of places inside an area (or the members of a group
-    figure that have figures of their own) add up to more than the area's (or group's)
-    own total: one of them is wrong, or dated differently. Like forces only: a US site
-    figure is compared with a US or coalition total, never a coalition one with US.
+def containment_rows(ds: Dataset, known_on: dt.date | str | None = None,
+                     intervals: list[StateInterval] | None = None) -> pd.DataFrame:
+    """Periods in which the figures of the sites inside an area add up to more than the
+    area's own total (one of them is wrong, or they are dated differently), and in
+    which members of a group figure that have since had figures of their own exceed it.
 
-    Only lower bounds are added (never a guess), against the total's upper bound, with
-    the "about" tolerance of conflicts.
+    Like forces only: a US site figure is compared with a US or coalition total, never a
+    coalition one with a US total. Only lower bounds are added (never a guess), against
+    the total's upper bound with the "about" tolerance of conflicts. A sweep over the
+    timeline's intervals: the cost grows with the intervals, not with days × places.
     """
-    from .posture import APPROX_TOLERANCE
+    from .posture import APPROX_TOLERANCE, sets_figure
 
     known = _known(ds, known_on)
-    inside: dict[str, list[str]] = {}
+    ivs = intervals if intervals is not None else timeline(ds, known)
+    sites_in: dict[str, set[str]] = {}
     for p in ds.places.values():
+        if p.scope != "site":
+            continue
         cur = p.within
         while cur:
-            inside.setdefault(cur, []).append(p.id)
+            sites_in.setdefault(cur, set()).add(p.id)
             cur = ds.places[cur].within if cur in ds.places else ""
-    rows, open_runs = [], {}
-    days = change_dates(ds, known)
-    for i, day in enumerate(days):
-        snap = snapshot(ds, day, known)
-        by_id = {ps.place.id: ps for ps in snap.places}
-        found = {}
-        for ps in snap.places:
-            if ps.place.id not in inside or ps.troops_max is None or ps.figure_claim is None:
+    place_ivs: dict[str, list[StateInterval]] = {}
+    for iv in ivs:
+        if iv.layer == "place":
+            place_ivs.setdefault(iv.key, []).append(iv)
+    rows = []
+    for area, members in sites_in.items():
+        for tot in place_ivs.get(area, ()):
+            total = tot.place_state.figure_claim
+            if total is None or total.troops_max is None or tot.place_state.group is not None:
                 continue
-            members = [by_id[m] for m in inside[ps.place.id] if m in by_id]
-            found.update(_excess("area", ps.place.id, ps.place.name, ps.figure_claim, members, ds))
-        for g in snap.groups:
-            others = [by_id[p.id] for p in g.superseded if p.id in by_id]
-            found.update(_excess("group", g.id, g.name, g.claim, others, ds))
-        for key in list(open_runs):
-            if key not in found:
-                start, row = open_runs.pop(key)
-                rows.append({**row, "end_label": day_label(day - dt.timedelta(days=1))})
-        for key, row in found.items():
-            if key not in open_runs:
-                open_runs[key] = (day, {**row, "start": day, "map_link": map_link(day, "", known)})
-    for key, (start, row) in open_runs.items():
-        rows.append({**row, "end_label": "still"})
+            cap = total.troops_max * (1 + APPROX_TOLERANCE if total.qualifier in APPROX_QUALIFIERS else 1)
+            rows += _over_total(ds, "area", area, ds.places[area].name, total, cap, tot.start, tot.end,
+                                [iv for m in members for iv in place_ivs.get(m, ())], known)
+    for iv in ivs:
+        if iv.layer != "group":
+            continue
+        g = iv.group_state
+        c = g.claim
+        if c.troops_max is None:
+            continue
+        cap = c.troops_max * (1 + APPROX_TOLERANCE if c.qualifier in APPROX_QUALIFIERS else 1)
+        rows += _over_total(ds, "group", g.id, g.name, c, cap, iv.start, iv.end,
+                            [m for p in g.superseded for m in place_ivs.get(p.id, ())], known)
     df = pd.DataFrame(rows, columns=CONTAINMENT_COLUMNS)
     return df.sort_values(["start", "total_key"], kind="stable").reset_index(drop=True)
 
 
-def _excess(kind: str, key: str, name: str, total, members, ds: Dataset) -> dict:
-    from .posture import APPROX_TOLERANCE
-
-    lows, claims = 0, []
-    for ps in members:
+def _over_total(ds: Dataset, kind, key, name, total: Claim, cap: float, start: dt.date, end: dt.date,
+                member_ivs: list[StateInterval], known) -> list[dict]:
+    """Runs within [start, end) where the members' own lower bounds add up above ``cap``."""
+    events: dict[dt.date, list] = {}
+    for iv in member_ivs:
+        ps = iv.place_state
         fc = ps.figure_claim
-        if fc is None or ps.group is not None or ps.troops_min is None:
+        if (fc is None or ps.group is not None or ps.troops_min is None
+                or not (fc.force == total.force or total.force == "coalition")):
             continue
-        if not (fc.force == total.force or total.force == "coalition"):
+        a, b = max(iv.start, start), min(iv.end, end)
+        if a >= b:
             continue
-        lows += ps.troops_min
-        claims.append(fc)
-    cap = total.troops_max * (1 + APPROX_TOLERANCE if total.qualifier in APPROX_QUALIFIERS else 1)
-    if not claims or lows <= cap:
-        return {}
-    return {(key, tuple(c.id for c in claims), total.id): dict(
-        kind=kind, total_key=key, total_name=name, total_figure=total.figure_text(),
-        total_claim=total.id, members=", ".join(ds.places[p].name for c in claims for p in c.places),
-        members_figure=f"at least {lows:,}", member_claims=", ".join(c.id for c in claims))}
+        events.setdefault(a, []).append((+1, fc))
+        events.setdefault(b, []).append((-1, fc))
+    out, active, run = [], {}, None
+    for day in sorted(events):
+        for sign, fc in events[day]:
+            if sign > 0:
+                active[fc.id] = fc
+            else:
+                active.pop(fc.id, None)
+        lows = sum(c.troops_min for c in active.values())
+        over = lows > cap
+        sig = tuple(sorted(active)) if over else None
+        if run is not None and run[1] != sig:
+            out.append({**run[2], "end_label": day_label(day - dt.timedelta(days=1))})
+            run = None
+        if over and run is None:
+            claims = list(active.values())
+            run = (day, sig, dict(
+                kind=kind, total_key=key, total_name=name, total_figure=total.figure_text(),
+                total_claim=total.id,
+                members=", ".join(dict.fromkeys(ds.places[p].name for c in claims for p in c.places)),
+                members_figure=f"at least {lows:,}", member_claims=", ".join(c.id for c in claims),
+                start=day, map_link=map_link(day, "", known)))
+    if run is not None:
+        out.append({**run[2], "end_label": day_label(end - dt.timedelta(days=1))})
+    return out
+
+
+def plan_state_rows(snap: Snapshot) -> pd.DataFrame:
+    """Every place's plan in force on the chosen day: what, due when, where it stands on
+    that day, and (from reporting known later, up to "as known on") how it turned out."""
+    rows = []
+    for ps in snap.places:
+        p = ps.plan
+        if p is None:
+            continue
+        c = p.claim
+        rows.append(dict(place=ps.place.id, name=ps.place.name, plan=c.figure_text(),
+                         status=STATUSES[c.status], due=c.date.label(), due_end=p.due_end,
+                         state=PLAN_STATE_LABELS[p.state], settled=settle_text(p.state, p.settled_on, p.due_end,
+                                                                               p.settled_by, snap.catalogue)
+                         if p.settled_by else "", hindsight=p.hindsight_text(snap.catalogue),
+                         report=ps.figure_text() if ps.report else "no report yet",
+                         claim=c.id, map_link=map_link(snap.on, ps.place.id, snap.known_on)))
+    return pd.DataFrame(rows, columns=["place", "name", "plan", "status", "due", "due_end", "state",
+                                       "settled", "hindsight", "report", "claim", "map_link"])

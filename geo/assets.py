@@ -33,7 +33,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import folium
 from branca.element import MacroElement
-from folium.template import Template
+
+from .textsafe import Template  # |tojson that never lets a template delimiter through
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = REPO_ROOT / "static"

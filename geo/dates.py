@@ -23,6 +23,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 PRECISIONS = ("day", "week", "month", "year")
 
@@ -61,7 +62,28 @@ def expected_form(precision: str) -> str:
     return _FORMS[precision][1]
 
 
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str, precision: str) -> FuzzyDate:
+    return _parse(text, precision)
+
+
 def parse_fuzzy(text: str, precision: str) -> FuzzyDate:
+    """Parse ``text`` written in the form of ``precision`` (memoised: a dataset repeats
+    the same few thousand dates, and :class:`FuzzyDate` is immutable).
+
+    Raises ``ValueError`` with a message that says what form was expected.
+
+    >>> parse_fuzzy("2026-W02", "week").start
+    datetime.date(2026, 1, 5)
+    >>> parse_fuzzy("2025-09", "month").end
+    datetime.date(2025, 9, 30)
+    """
+    if not isinstance(text, str) or not isinstance(precision, str):
+        return _parse(text, precision)
+    return _parse_cached(text, precision)
+
+
+def _parse(text: str, precision: str) -> FuzzyDate:
     """Parse ``text`` written in the form of ``precision``.
 
     Raises ``ValueError`` with a message that says what form was expected.

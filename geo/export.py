@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import tempfile
 from pathlib import Path
 
+from .csvsafe import csv_bytes
 from . import __version__
 from .model import STATUSES, Claim, Dataset, Source
 from .posture import GroupState, MovementState, PlaceState, PlanState, Snapshot, StateInterval, timeline
@@ -65,7 +65,7 @@ def plan_props(plan: PlanState | None, sources: dict[str, Source]) -> dict | Non
         "qualifier": c.qualifier or None, "figure": c.figure_text(), "force": c.force,
         "due": c.date.text, "due_start": plan.due_start.isoformat(), "due_end": plan.due_end.isoformat(),
         "announced": plan.announced.isoformat() if plan.announced else None,
-        "state": plan.state.value, "settled_by": plan.settled_by.id if plan.settled_by else None,
+        "state": plan.state.value, "has_deadline": plan.has_deadline, "settled_by": plan.settled_by.id if plan.settled_by else None,
         "settled_on": plan.settled_on.isoformat() if plan.settled_on else None,
         "hindsight": plan.hindsight_text(sources) or None,
         "group": plan.group, "places": list(c.places), "quote": c.quote,
@@ -273,7 +273,7 @@ def render_bytes(fc: dict, fmt: str) -> bytes:
             df.insert(0, "wkt", gdf.geometry.to_wkt(rounding_precision=_ROUND))
             df.insert(1, "lon", [g.x if g.geom_type == "Point" else None for g in gdf.geometry])
             df.insert(2, "lat", [g.y if g.geom_type == "Point" else None for g in gdf.geometry])
-            df.to_csv(path, index=False)
+            return csv_bytes(df)   # formula-safe cells (geo.csvsafe)
         return path.read_bytes()
 
 
@@ -286,16 +286,8 @@ def write(fc: dict, path: str | Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the file the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Kept for callers of ``geo.export``: see :func:`geo.files.write_atomic` (fsync,
+    rename, no ``.part`` left on failure or interrupt, permissions kept, symlinks)."""
+    from .files import write_atomic as _write
+
+    _write(path, data)

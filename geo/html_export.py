@@ -9,20 +9,19 @@ by default; with ``online_tiles=True`` they are offered, switched off, in the la
 control (the page still fetches nothing until a user picks one).
 
 Pure: never imports streamlit. Every text from the data reaches the page through the
-map's own escaping (``|tojson`` and :func:`geo.popup.esc`); the page title here goes
-through :func:`html.escape`.
+map's own escaping (:mod:`geo.textsafe`: ``|tojson`` and :func:`geo.popup.esc`); the page
+title here goes through :func:`geo.textsafe.html_text`, and this module's own header lines
+are :func:`geo.textsafe.literal` elements, never compiled as templates.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
-
-from branca.element import Element
 
 from . import assets, mapview
 from .model import Dataset
 from .popup import day_label
 from .posture import Snapshot
+from .textsafe import html_text, literal
 
 #: Fills the browser window; the map's own CSS sizes the map to its container.
 _PAGE_CSS = "html, body { height: 100%; margin: 0; padding: 0; } .folium-map { height: 100vh !important; }"
@@ -43,17 +42,19 @@ def export_html(ds: Dataset, snap: Snapshot, *, title: str | None = None, subtit
         marking=marking, online_tiles=online_tiles, selected=selected, base_url_path="")
     root = m.get_root()
     # branca's page template does not escape the title
-    root.title = html.escape(f"{title or mapview.DEFAULT_TITLE} — {day_label(snap.on)} "
+    root.title = html_text(f"{title or mapview.DEFAULT_TITLE} — {day_label(snap.on)} "
                              f"(as known on {day_label(snap.known_on)})")
-    root.header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1" />'),
+    root.header.add_child(literal('<meta name="viewport" content="width=device-width, initial-scale=1" />'),
                           name="pa_viewport")
-    root.header.add_child(Element(f"<style>{_PAGE_CSS}</style>"), name="pa_page_css")
-    root.header.add_child(Element(
+    root.header.add_child(literal(f"<style>{_PAGE_CSS}</style>"), name="pa_page_css")
+    root.header.add_child(literal(
         f"<!-- Posture Atlas map of {snap.on.isoformat()} as known on {snap.known_on.isoformat()}; "
         "self-contained: every script, style and image is inline, so it opens offline. -->"),
         name="pa_note")
     page = assets.inline_assets_html(root.render())
-    remote = [u for u in assets.external_urls(page) if not (online_tiles and "{z}" in u)]
+    # a tile URL template reaches the page JSON-escaped ({z} as \u007bz\u007d: geo.textsafe)
+    remote = [u for u in assets.external_urls(page)
+              if not (online_tiles and ("{z}" in u or "\\u007bz\\u007d" in u))]
     if remote:
         raise RuntimeError(f"the HTML export would fetch {', '.join(remote)}; every asset must be inline "
                            "(see geo.assets.inline_assets_html)")
@@ -62,7 +63,7 @@ def export_html(ds: Dataset, snap: Snapshot, *, title: str | None = None, subtit
 
 def write_html(ds: Dataset, snap: Snapshot, path: str | Path, **opts) -> Path:
     """Write :func:`export_html` atomically (UTF-8)."""
-    from .export import write_atomic
+    from .files import write_atomic
 
     path = Path(path)
     write_atomic(path, export_html(ds, snap, **opts).encode("utf-8"))

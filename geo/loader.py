@@ -4,16 +4,44 @@ Every file is checked on load, then across files; every problem is collected wit
 file, row (as a spreadsheet numbers it: the header is row 1), column, the value and
 what was expected, and raised together in one :class:`~geo.model.DataError`, so an
 analyst fixes a file in one pass instead of one error per run.
+
+The rules beyond the column types (issue 8; the README's "Data files" lists them):
+
+* a file is UTF-8 CSV with no NUL byte, each column once in the header, every quoted
+  cell closed, no cell over :data:`MAX_CELL` characters;
+* numbers are ASCII digits (no ``２５００``, ``2_500``, ``1e3``); troop figures are
+  0 to :data:`MAX_TROOPS`; coordinates are plain decimals;
+* every date (claims, movements, phases, events, sources) lies in
+  :data:`YEAR_MIN`-:data:`YEAR_MAX`;
+* a place's point lies inside its country's polygon in ``data/basemap/countries.geojson``
+  or within :data:`BORDER_TOLERANCE_KM` of it, unless its optional ``border_ok`` column
+  says ``yes`` (a true border case); countries the basemap does not hold are not
+  checked, nor points beyond the basemap's edge in a country the basemap cuts there;
+* ``country`` and a nation's ``force`` are ISO 3166-1 alpha-3 codes (:mod:`geo.iso3166`);
+* text is at most :data:`TEXT_LIMITS` characters per column;
+* an empty ``quote_checked`` means *not* checked;
+* ``seed_file`` is a bare file name (no folder, no ``..``); whether the file exists and
+  holds the quote is :func:`check_seeds`' job (``python -m geo check``), since the seeds
+  live outside the dataset;
+* a qualifier agrees with its figure ("at least" needs ``troops_min``, "fewer than"
+  needs ``troops_max``, "about" needs a figure);
+* a reference to a row that did not load is reported once, on that row, not as an
+  unknown id at every reference; an empty required file says so once.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import io
+import json
+import math
 import re
 from pathlib import Path
 from typing import Callable
 
 from .dates import PRECISIONS, parse_day, parse_fuzzy
+from .iso3166 import ALPHA3
 from .model import (
     BASES, EVENT_KINDS, FORCE_COALITION, FORCE_US, PLACE_KINDS, PLACE_PRECISIONS, QUALIFIERS,
     STATUSES,
@@ -38,11 +66,41 @@ COLUMNS = {
     "phases.csv": ["id", "name", "start", "end", "description", "source"],
     "events.csv": ["id", "date", "date_precision", "label", "kind", "source"],
 }
+#: Columns a file may have but need not: files written before them still load.
+OPTIONAL_COLUMNS = {
+    # yes: the point is a true border case, outside its country's polygon on purpose
+    "places.csv": ["border_ok"],
+}
 REQUIRED_FILES = ("places.csv", "sources.csv", "claims.csv")
+#: Files that must hold at least one row (a header alone is reported once, as such).
+NONEMPTY_FILES = ("places.csv", "sources.csv")
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_ISO3 = re.compile(r"^[A-Z]{3}$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$", re.ASCII)
+_ISO3 = re.compile(r"^[A-Z]{3}$", re.ASCII)
+_DIGITS = re.compile(r"^[0-9]+$", re.ASCII)
+_DECIMAL = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{1,10})?$", re.ASCII)
+_SEED_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", re.ASCII)
+
+#: The largest troop figure a claim or movement may give. The whole US armed forces
+#: are about 1.3 million; 10^20 overflowed the GeoPackage/CSV export and hung the
+#: image renderer, so anything above this is a typo.
+MAX_TROOPS = 1_000_000
+#: Every date in the data lies in these years (year 9999 crashed the timeline export
+#: and the app's slider; year 1 crashed the slider).
+YEAR_MIN, YEAR_MAX = 1900, 2100
+#: How far outside its country's polygon a point may lie before it is an error (the
+#: basemap is simplified; a base on the border may sit just outside).
+BORDER_TOLERANCE_KM = 25.0
+#: The longest text each column may hold, in characters (a quote is a short excerpt,
+#: not the article; a name fits a label). Aliases count one by one.
 MAX_QUOTE = 400
+TEXT_LIMITS = {
+    "name": 200, "aliases": 200, "outlet": 200, "label": 200, "title": 300,
+    "coord_source": 300, "note": 1000, "description": 1000, "url": 2000, "seed_file": 120,
+    "quote": MAX_QUOTE,
+}
+#: No single cell may be longer than this (Python's csv module stops at 131,072).
+MAX_CELL = 100_000
 
 
 class _Rows:
@@ -81,9 +139,41 @@ class _Rows:
 
 
 def _int(text: str) -> int:
-    if not re.fullmatch(r"\d+", text):
+    """ASCII digits only: ``int()`` alone reads ``２５００`` and ``2_500`` as numbers."""
+    if not _DIGITS.match(text) or len(text) > 30:
         raise ValueError
     return int(text)
+
+
+def _troops(text: str) -> int:
+    value = _int(text)
+    if value > MAX_TROOPS:
+        raise ValueError(f"expected a figure of at most {MAX_TROOPS:,} troops; {value:,} is not plausible "
+                         "(a typo, or a figure in another unit?)")
+    return value
+
+
+def _in_era(day: dt.date) -> dt.date:
+    if not (YEAR_MIN <= day.year <= YEAR_MAX):
+        raise ValueError(f"expected a date in the years {YEAR_MIN}-{YEAR_MAX}; {day.year} is outside "
+                         "the data's era (a typo in the year?)")
+    return day
+
+
+def _ascii_date(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """Dates in ASCII digits (``\\d`` in a pattern also matches ``２０２５``), in the era."""
+    def strict(text: str):
+        if not text.isascii():
+            raise ValueError
+        value = parse(text)
+        _in_era(value.start if hasattr(value, "start") else value)
+        if hasattr(value, "end"):
+            _in_era(value.end)
+        return value
+    return strict
+
+
+_day = _ascii_date(parse_day)
 
 
 def _yes_no(text: str) -> bool:
@@ -97,6 +187,9 @@ def _yes_no(text: str) -> bool:
 
 def _float_in(lo: float, hi: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
+        # a plain decimal: float() alone takes '3_3.78', '１２', 'nan', 'inf', '1e1'
+        if not _DECIMAL.match(text):
+            raise ValueError
         value = float(text)
         if not (lo <= value <= hi):
             raise ValueError
@@ -104,26 +197,57 @@ def _float_in(lo: float, hi: float) -> Callable[[str], float]:
     return parse
 
 
-def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dict]]:
-    """Read one CSV, checking its header. Returns (spreadsheet row, record) pairs."""
+def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dict]] | None:
+    """Read one CSV, checking its bytes and header. Returns (spreadsheet row, record)
+    pairs, or None when the file as a whole could not be read (then references to its
+    ids are not checked: the one problem reported for the file says what to fix)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            rows = list(reader)
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        problems.append(Problem(file, None, None, str(path), "a CSV file, but this is a folder; "
+                                "move the folder away and put the file here"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(file, None, None, str(path), f"a file the app can read; it cannot be read "
+                                f"({exc.strerror or exc}); check its permissions"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, None, None, "", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as CSV UTF-8"))
-        return []
-    except csv.Error as exc:
-        problems.append(Problem(file, None, None, "", f"not a readable CSV file: {exc}"))
-        return []
+        return None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        problems.append(Problem(file, None, None, "\\x00", f"text with no NUL byte; there is one on line {line} "
+                                "(a binary file, or one saved as UTF-16?); save it as CSV UTF-8"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    while True:
+        opened = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(file, len(records) + 1, None, "", _csv_error(str(exc), opened, reader.line_num)))
+            return None
+        records.append(cells)
     expected = COLUMNS[file]
-    if header is None:
+    optional = OPTIONAL_COLUMNS.get(file, [])
+    if not records:
         problems.append(Problem(file, 1, None, "", f"the file is empty; expected a header row: {','.join(expected)}"))
-        return []
-    header = [h.strip() for h in header]
+        return None
+    header = [h.strip() for h in records[0]]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        problems.append(Problem(file, 1, None, ",".join(header), "each column once in the header; "
+                                + ", ".join(f"{h!r} appears {header.count(h)} times" for h in twice)
+                                + " (the later one would silently win)"))
+        return None
     missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+    extra = [c for c in header if c not in expected and c not in optional]
     if missing or extra:
         parts = []
         if missing:
@@ -131,19 +255,81 @@ def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dic
         if extra:
             parts.append("unknown column(s) " + ", ".join(repr(c) for c in extra))
         problems.append(Problem(file, 1, None, ",".join(header),
-                                "; ".join(parts) + f"; expected the header {','.join(expected)}"))
-        return []
+                                "; ".join(parts) + f"; expected the header {','.join(expected)}"
+                                + (f" (optional: {','.join(optional)})" if optional else "")))
+        return None
     out = []
-    for i, cells in enumerate(rows, start=2):
+    for i, cells in enumerate(records[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # a blank line a spreadsheet left behind is not a record
         if len(cells) != len(header):
-            problems.append(Problem(file, i, None, ",".join(cells),
+            problems.append(Problem(file, i, None, ",".join(cells)[:200],
                                     f"{len(cells)} cells where the header has {len(header)}; "
                                     "check for an unquoted comma"))
             continue
-        out.append((i, dict(zip(header, cells))))
+        rec = dict(zip(header, cells))
+        long = [c for c, v in rec.items() if len(v) > MAX_CELL]
+        if long:
+            for c in long:
+                problems.append(Problem(file, i, c, rec[c][:60] + "…", f"a cell of at most {MAX_CELL:,} characters; "
+                                        f"this one has {len(rec[c]):,}"))
+            continue
+        out.append((i, rec))
     return out
+
+
+def _csv_error(message: str, line: int, now: int) -> str:
+    """What Python's csv module's complaint means for the person editing the file
+    (``line``: where the record began; ``now``: where the reader stopped)."""
+    if "unexpected end of data" in message or ("expected after" in message and now > line):
+        # a quote opened on one line and "closed" lines later by another row's quote
+        # is an unclosed quote, not text after a closing quote
+        return (f'a closing " for the quoted cell opened on line {line}: the quote is never closed, '
+                'so the rest of the file ran into that cell (a " inside a quoted cell is written "")')
+    if "expected after" in message:
+        return (f'a quoted cell that ends at its closing " (line {line}): text follows the closing quote; '
+                'write a " inside a quoted cell as ""')
+    if "field larger than field limit" in message:
+        return (f"a cell of at most {MAX_CELL:,} characters; a cell on line {line} is longer "
+                "(often an unclosed quote that swallowed the rest of the file)")
+    return f"a readable CSV row (line {line}): {message}"
+
+
+class _Ids:
+    """The ids one file defines, to check references from other files against.
+
+    A reference to an id whose own row did not load is not reported at every reference
+    (with fuzzy suggestions for an id that *is* in the file): the row is reported once,
+    with how many references wait on it. References into a file that did not load at
+    all, or has no rows, are not checked: that file's one problem says what to fix.
+    """
+
+    def __init__(self, what: str, file: str, loaded: dict, rows: list[tuple[int, dict]] | None):
+        self.what, self.file, self.loaded = what, file, loaded
+        self.unusable = not rows
+        self.rows_of = {}
+        for row, rec in rows or ():
+            self.rows_of.setdefault((rec.get("id") or "").strip(), row)
+        self.waiting: dict[str, list[str]] = {}
+
+    def check(self, t: "_Rows", row: int, col: str, rid: str, suffix: str = "") -> bool:
+        """Is ``rid`` a loaded id? Reports the problem (once) if not."""
+        if rid in self.loaded:
+            return True
+        if self.unusable:
+            return False
+        if rid in self.rows_of:
+            self.waiting.setdefault(rid, []).append(f"{t.file}:{row}")
+            return False
+        t.bad(row, col, rid, _unknown(self.what, rid, self.loaded, self.file) + suffix)
+        return False
+
+    def report(self, problems: list[Problem]) -> None:
+        for rid, refs in self.waiting.items():
+            shown = ", ".join(refs[:8]) + (f" and {len(refs) - 8} more" if len(refs) > 8 else "")
+            problems.append(Problem(self.file, self.rows_of[rid], "id", rid,
+                                    f"a row that loads: this {self.what} has a problem listed above, so "
+                                    f"{len(refs)} reference(s) to it wait on it ({shown})"))
 
 
 def _check_id(t: _Rows, rec: dict, row: int, seen: dict[str, int]) -> str | None:
@@ -158,6 +344,24 @@ def _check_id(t: _Rows, rec: dict, row: int, seen: dict[str, int]) -> str | None
     return rid
 
 
+def _text(t: _Rows, rec: dict, row: int, col: str, required: str = "") -> str | None:
+    """The stripped text of ``col``: None (and a problem) if it is over its limit, or if
+    it is empty and ``required`` (what the column should hold) is given."""
+    text = (rec.get(col) or "").strip()
+    if not text and required:
+        t.bad(row, col, text, required)
+        return None
+    limit = TEXT_LIMITS.get(col)
+    if limit is not None:
+        parts = text.split("|") if col == "aliases" else [text]
+        for part in parts:
+            if len(part) > limit:
+                t.bad(row, col, part[:60] + "…", f"at most {limit} characters{' per alias' if col == 'aliases' else ''}"
+                      f" ({len(part)} here)" + (": a short quote, not the article" if col == "quote" else ""))
+                return None
+    return text
+
+
 def _quote(t: _Rows, rec: dict, row: int) -> str | None:
     quote = (rec.get("quote") or "").strip()
     if not quote:
@@ -169,20 +373,48 @@ def _quote(t: _Rows, rec: dict, row: int) -> str | None:
     return quote
 
 
+def _checked(t: _Rows, rec: dict, row: int) -> bool:
+    """``quote_checked``: yes or no; empty means *not* checked (unknown is not checked)."""
+    return t.cell(rec, row, "quote_checked", _yes_no, "yes or no (empty means not checked)",
+                  required=False) is True
+
+
 def _range(t: _Rows, rec: dict, row: int) -> tuple[int | None, int | None]:
-    expected = "a whole number of troops (digits only, e.g. 2500), or empty when open or unknown"
-    lo = t.cell(rec, row, "troops_min", _int, expected, required=False)
-    hi = t.cell(rec, row, "troops_max", _int, expected, required=False)
+    expected = (f"a whole number of troops (digits only, e.g. 2500; from 0 to {MAX_TROOPS:,}), "
+                "or empty when open or unknown")
+    lo = t.cell(rec, row, "troops_min", _troops, expected, required=False)
+    hi = t.cell(rec, row, "troops_max", _troops, expected, required=False)
     if lo is not None and hi is not None and lo > hi:
         t.bad(row, "troops_max", str(hi), f"troops_max at least troops_min ({lo}); swap them or fix the figure")
     return lo, hi
+
+
+#: Which end of the range each qualifier needs: "at least 250" has a minimum, "fewer
+#: than 500" a maximum, "about 2,500" some figure.
+_QUALIFIER_NEEDS = {"at least": "troops_min", "more than": "troops_min",
+                    "fewer than": "troops_max", "up to": "troops_max",
+                    "about": "a figure", "nearly": "a figure"}
+
+
+def _check_qualifier(t: _Rows, row: int, qualifier: str | None, lo: int | None, hi: int | None) -> bool:
+    """Does the qualifier agree with the figure? ('at least' with only a maximum does not.)"""
+    need = _QUALIFIER_NEEDS.get(qualifier or "")
+    if need is None:
+        return True
+    ok = (lo is not None if need == "troops_min" else hi is not None if need == "troops_max"
+          else lo is not None or hi is not None)
+    if not ok:
+        have = ("only troops_max" if hi is not None else "only troops_min" if lo is not None else "no figure")
+        t.bad(row, "qualifier", qualifier, f"a qualifier that fits the figure: {qualifier!r} needs {need}, and "
+              f"the row has {have} (e.g. 'at least 250' is troops_min 250, 'fewer than 500' is troops_max 499)")
+    return ok
 
 
 def _fuzzy(t: _Rows, rec: dict, row: int, col: str, pcol: str):
     precision = t.choice(rec, row, pcol, PRECISIONS)
     if precision is None:
         return None
-    return t.cell(rec, row, col, lambda s: parse_fuzzy(s, precision),
+    return t.cell(rec, row, col, _ascii_date(lambda s: parse_fuzzy(s, precision)),
                   f"a {precision} date", required=True)
 
 
@@ -195,22 +427,31 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     problems: list[Problem] = []
     if not root.is_dir():
         raise DataError([Problem(str(root), None, None, "", "a folder holding places.csv, sources.csv and claims.csv")])
-    tables: dict[str, list[tuple[int, dict]]] = {}
+    tables: dict[str, list[tuple[int, dict]] | None] = {}
     for file in COLUMNS:
         path = root / file
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             if file in REQUIRED_FILES:
                 problems.append(Problem(file, None, None, "", f"missing file; expected {path} with header {','.join(COLUMNS[file])}"))
-            tables[file] = []
+                tables[file] = None
+            else:
+                tables[file] = []
             continue
         tables[file] = _read(path, file, problems)
+        if tables[file] == [] and file in NONEMPTY_FILES:
+            what = "place" if file == "places.csv" else "source"
+            problems.append(Problem(file, None, None, "", f"{file} has no rows: a dataset needs at least one {what} "
+                                    "(only the header is there)"))
+            tables[file] = None
 
-    places = _load_places(tables["places.csv"], problems)
-    sources = _load_sources(tables["sources.csv"], problems)
-    claims = _load_claims(tables["claims.csv"], problems, places, sources)
-    movements = _load_movements(tables["movements.csv"], problems, places, sources)
-    phases = _load_phases(tables["phases.csv"], problems, sources)
-    events = _load_events(tables["events.csv"], problems, sources)
+    places, place_ids = _load_places(tables["places.csv"], problems)
+    sources, source_ids = _load_sources(tables["sources.csv"], problems)
+    claims = _load_claims(tables["claims.csv"] or [], problems, place_ids, source_ids)
+    movements = _load_movements(tables["movements.csv"] or [], problems, place_ids, source_ids)
+    phases = _load_phases(tables["phases.csv"] or [], problems, source_ids)
+    events = _load_events(tables["events.csv"] or [], problems, source_ids)
+    place_ids.report(problems)
+    source_ids.report(problems)
     if problems:
         raise DataError(problems)
     ds = Dataset(places, sources, tuple(claims), tuple(movements), tuple(phases), tuple(events),
@@ -219,34 +460,118 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     return ds
 
 
-def _load_places(rows, problems) -> dict[str, Place]:
+def _country(t: _Rows, rec: dict, row: int, col: str = "country") -> str | None:
+    code = (rec.get(col) or "").strip()
+    if not _ISO3.match(code):
+        t.bad(row, col, code, "an ISO 3166 alpha-3 code in capitals, e.g. IRQ")
+        return None
+    if code not in ALPHA3:
+        t.bad(row, col, code, "an ISO 3166 alpha-3 code that exists (e.g. IRQ, SYR, KWT, JOR); "
+              f"{code!r} is not one")
+        return None
+    return code
+
+
+def _load_places(rows, problems) -> tuple[dict[str, Place], _Ids]:
     t = _Rows("places.csv", problems)
     seen: dict[str, int] = {}
     out: dict[str, Place] = {}
     rows_of: dict[str, int] = {}
-    for row, rec in rows:
+    border_ok: dict[str, bool] = {}
+    for row, rec in rows or ():
         rid = _check_id(t, rec, row, seen)
-        name = (rec["name"] or "").strip()
-        if not name:
-            t.bad(row, "name", name, "the place's display name")
-        country = (rec["country"] or "").strip()
-        if not _ISO3.match(country):
-            t.bad(row, "country", country, "an ISO 3166 alpha-3 code in capitals, e.g. IRQ")
-        lat = t.cell(rec, row, "lat", _float_in(-90, 90), "a latitude in decimal degrees (WGS84) between -90 and 90")
-        lon = t.cell(rec, row, "lon", _float_in(-180, 180), "a longitude in decimal degrees (WGS84) between -180 and 180")
+        name = _text(t, rec, row, "name", "the place's display name")
+        aliases = _text(t, rec, row, "aliases")
+        coord_source = _text(t, rec, row, "coord_source")
+        note = _text(t, rec, row, "note")
+        country = _country(t, rec, row)
+        lat = t.cell(rec, row, "lat", _float_in(-90, 90), "a latitude in decimal degrees (WGS84) between -90 and 90, "
+                     "e.g. 33.7856")
+        lon = t.cell(rec, row, "lon", _float_in(-180, 180), "a longitude in decimal degrees (WGS84) between -180 "
+                     "and 180, e.g. 42.4411")
         precision = t.choice(rec, row, "precision", PLACE_PRECISIONS)
         kind = t.choice(rec, row, "kind", PLACE_KINDS)
-        if None in (rid, lat, lon, precision, kind) or not name or not _ISO3.match(country):
+        ok_border = t.cell(rec, row, "border_ok", _yes_no, "yes if the point is a true border case outside its "
+                           "country's polygon, else no or empty", required=False)
+        if None in (rid, lat, lon, precision, kind, name, aliases, coord_source, note, country):
             continue
-        aliases = tuple(a.strip() for a in (rec["aliases"] or "").split("|") if a.strip())
-        out[rid] = Place(rid, name, aliases, kind, country, lat, lon, precision,
-                         (rec["coord_source"] or "").strip(), (rec["note"] or "").strip(),
-                         within=(rec["within"] or "").strip())
+        out[rid] = Place(rid, name, tuple(a.strip() for a in aliases.split("|") if a.strip()), kind, country,
+                         lat, lon, precision, coord_source, note, within=(rec["within"] or "").strip())
         rows_of[rid] = row
-    return _link_within(t, out, rows_of)
+        border_ok[rid] = ok_border is True
+    for pid in _outside_country(t, out, rows_of, border_ok):
+        del out[pid]
+    ids = _Ids("place", "places.csv", out, rows)
+    linked = _link_within(t, out, rows_of, ids)
+    ids.loaded = linked
+    return linked, ids
 
 
-def _link_within(t: _Rows, places: dict[str, Place], rows_of: dict[str, int]) -> dict[str, Place]:
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@functools.lru_cache(maxsize=4)
+def _country_shapes(path: str):
+    """{ISO alpha-3: polygon} and the basemap's extent, from the countries GeoJSON."""
+    from shapely.geometry import shape
+
+    with open(path, encoding="utf-8") as fh:
+        fc = json.load(fh)
+    shapes = {f["properties"].get("iso_a3"): shape(f["geometry"]) for f in fc["features"]
+              if f["properties"].get("iso_a3")}
+    clipped = frozenset(f["properties"].get("iso_a3") for f in fc["features"] if f["properties"].get("clipped"))
+    bounds = [g.bounds for g in shapes.values()]
+    extent = (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
+              max(b[3] for b in bounds))
+    return shapes, clipped, extent
+
+
+COUNTRIES_GEOJSON = DEFAULT_DATA_DIR / "basemap" / "countries.geojson"
+
+
+def _outside_country(t: _Rows, places: dict[str, Place], rows_of: dict[str, int],
+                     border_ok: dict[str, bool]) -> list[str]:
+    """Places whose point lies more than :data:`BORDER_TOLERANCE_KM` outside their
+    country's polygon (swapped lat/lon, a lost minus sign), unless ``border_ok``."""
+    if not COUNTRIES_GEOJSON.is_file():
+        return []
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points
+
+    shapes, clipped, (west, south, east, north) = _country_shapes(str(COUNTRIES_GEOJSON))
+    bad = []
+    for pid, p in places.items():
+        poly = shapes.get(p.country)
+        if poly is None or border_ok.get(pid):
+            continue   # a country the basemap does not hold cannot be checked
+        if p.country in clipped and not (west <= p.lon <= east and south <= p.lat <= north):
+            continue   # the basemap cut this country at its edge: beyond it, no polygon to check
+        pt = Point(p.lon, p.lat)
+        if poly.covers(pt):
+            continue
+        near = nearest_points(poly, pt)[0]
+        km = _haversine_km(p.lat, p.lon, near.y, near.x)
+        if km <= BORDER_TOLERANCE_KM:
+            continue
+        inside = [code for code, g in shapes.items() if g.covers(pt)]
+        where = f"; it lies in {inside[0]}" if inside else ""
+        swapped = Point(p.lat, p.lon)
+        hint = (" (lat and lon look swapped)" if poly.covers(swapped) else
+                " (a lost minus sign?)" if poly.covers(Point(-p.lon, p.lat)) or poly.covers(Point(p.lon, -p.lat))
+                else "")
+        t.bad(rows_of[pid], "lat", f"{p.lat}, {p.lon}",
+              f"a point inside {p.country} (within {BORDER_TOLERANCE_KM:g} km of its border on the basemap): "
+              f"this one is {km:,.0f} km outside it{where}{hint}; fix lat/lon or country, or set border_ok "
+              "to yes for a true border case")
+        bad.append(pid)
+    return bad
+
+
+def _link_within(t: _Rows, places: dict[str, Place], rows_of: dict[str, int], ids: _Ids) -> dict[str, Place]:
     """Check every ``within`` names a loaded place and that no chain loops back, then
     mark the places others lie within (they are areas: see :attr:`Place.scope`)."""
     import dataclasses
@@ -256,8 +581,7 @@ def _link_within(t: _Rows, places: dict[str, Place], rows_of: dict[str, int]) ->
         if not p.within:
             continue
         if p.within not in places:
-            t.bad(rows_of[pid], "within", p.within,
-                  _unknown("place", p.within, places, "places.csv") + " that this place lies within, or empty")
+            ids.check(t, rows_of[pid], "within", p.within, " that this place lies within, or empty")
             bad.add(pid)
             continue
         seen, cur = [pid], p.within
@@ -269,34 +593,53 @@ def _link_within(t: _Rows, places: dict[str, Place], rows_of: dict[str, int]) ->
                 break
             seen.append(cur)
             cur = places[cur].within if cur in places else ""
+    # a place within one that did not load does not load either (reported once, there)
+    grew = True
+    while grew:
+        grew = False
+        for pid, p in places.items():
+            if pid not in bad and p.within in bad:
+                ids.waiting.setdefault(p.within, []).append(f"places.csv:{rows_of[pid]}")
+                bad.add(pid)
+                grew = True
     parents = {p.within for pid, p in places.items() if p.within and pid not in bad}
     return {pid: dataclasses.replace(p, has_children=pid in parents) for pid, p in places.items()
             if pid not in bad}
 
 
-def _load_sources(rows, problems) -> dict[str, Source]:
+def _seed_file(t: _Rows, rec: dict, row: int) -> str | None:
+    """A bare file name in the seeds folder: no folder part, no ``..``, no hidden file."""
+    name = _text(t, rec, row, "seed_file")
+    if name and (not _SEED_FILE.match(name) or ".." in name):
+        t.bad(row, "seed_file", name, "a bare file name in the seeds folder, e.g. 002_23c18b444b40338d.txt "
+              "(no folder, no '..', no leading dot), or empty")
+        return None
+    return name
+
+
+def _load_sources(rows, problems) -> tuple[dict[str, Source], _Ids]:
     t = _Rows("sources.csv", problems)
     seen: dict[str, int] = {}
     out: dict[str, Source] = {}
-    for row, rec in rows:
+    for row, rec in rows or ():
         rid = _check_id(t, rec, row, seen)
-        outlet = (rec["outlet"] or "").strip()
-        if not outlet:
-            t.bad(row, "outlet", outlet, "the outlet's name, e.g. Shafaq News")
-        url = (rec["url"] or "").strip()
+        outlet = _text(t, rec, row, "outlet", "the outlet's name, e.g. Shafaq News")
+        title = _text(t, rec, row, "title")
+        note = _text(t, rec, row, "note")
+        seed = _seed_file(t, rec, row)
+        url = _text(t, rec, row, "url")
         if url and not re.match(r"^https?://[^\s\"'<>`]+$", url):
             # quotes and angle brackets have no place in a URL and only serve to break
             # out of an HTML attribute: refused at the boundary, not just escaped later
             t.bad(row, "url", url, "an http(s) URL without spaces, quotes or angle brackets, or empty")
-            url = ""
-        published = t.cell(rec, row, "published", parse_day, "the publication day, YYYY-MM-DD")
+            url = ""   # the row still loads: its claims are not reported as orphans
+        published = t.cell(rec, row, "published", _day, "the publication day, YYYY-MM-DD")
         precision = t.choice(rec, row, "published_precision", ("day", "week", "month"))
         inferred = t.cell(rec, row, "published_inferred", _yes_no, "yes or no", required=False)
-        if None in (rid, published, precision) or not outlet:
+        if None in (rid, published, precision, outlet, title, note, seed, url):
             continue
-        out[rid] = Source(rid, outlet, (rec["title"] or "").strip(), url, published, precision,
-                          bool(inferred), (rec["seed_file"] or "").strip(), (rec["note"] or "").strip())
-    return out
+        out[rid] = Source(rid, outlet, title, url, published, precision, bool(inferred), seed, note)
+    return out, _Ids("source", "sources.csv", out, rows)
 
 
 def _force(t: _Rows, rec: dict, row: int) -> str | None:
@@ -304,7 +647,7 @@ def _force(t: _Rows, rec: dict, row: int) -> str | None:
     raw = (rec.get("force") or "").strip()
     if raw in ("", FORCE_US):
         return FORCE_US
-    if raw == FORCE_COALITION or (_ISO3.match(raw) and raw != "USA"):
+    if raw == FORCE_COALITION or (_ISO3.match(raw) and raw != "USA" and raw in ALPHA3):
         return raw
     t.bad(row, "force", raw, f"whose troops: {FORCE_US!r} (the default when empty), "
           f"{FORCE_COALITION!r} for US and partner forces counted together, or a nation's "
@@ -343,7 +686,7 @@ def _check_source_supports(t: _Rows, row: int, col: str, date, basis: str, sourc
               f"{source.id!r} is itself dated only to the {source.published_precision}")
 
 
-def _load_claims(rows, problems, places, sources) -> list[Claim]:
+def _load_claims(rows, problems, places: _Ids, sources: _Ids) -> list[Claim]:
     t = _Rows("claims.csv", problems)
     seen: dict[str, int] = {}
     out: list[Claim] = []
@@ -355,23 +698,21 @@ def _load_claims(rows, problems, places, sources) -> list[Claim]:
         if not place_ids:
             t.bad(row, "places", raw_places, "one place id, or several joined with | for a group figure")
         for pid in place_ids:
-            if pid not in places:
-                ok = False
-                t.bad(row, "places", pid, _unknown("place", pid, places, "places.csv"))
+            ok = places.check(t, row, "places", pid) and ok
         if len(set(place_ids)) != len(place_ids):
             ok = False
             t.bad(row, "places", raw_places, "each place at most once in a group")
         date = _fuzzy(t, rec, row, "date", "date_precision")
         lo, hi = _range(t, rec, row)
         qualifier = t.choice(rec, row, "qualifier", QUALIFIERS, required=False)
+        ok = _check_qualifier(t, row, qualifier, lo, hi) and ok
         status = t.choice(rec, row, "status", tuple(STATUSES))
         basis = t.choice(rec, row, "basis", BASES)
         sid = (rec["source"] or "").strip()
-        source = sources.get(sid)
-        if source is None:
-            t.bad(row, "source", sid, _unknown("source", sid, sources, "sources.csv"))
+        source = sources.loaded.get(sid) if sources.check(t, row, "source", sid) else None
         quote = _quote(t, rec, row)
-        checked = t.cell(rec, row, "quote_checked", _yes_no, "yes or no", required=False)
+        note = _text(t, rec, row, "note")
+        checked = _checked(t, rec, row)
         force = _force(t, rec, row)
         restated = t.cell(rec, row, "restated", _yes_no,
                           "yes if the source repeats an earlier figure as background, else no or empty",
@@ -380,17 +721,16 @@ def _load_claims(rows, problems, places, sources) -> list[Claim]:
             t.bad(row, "status", status, f"a status other than withdrawn, since troops_min is {lo}")
         if date is not None and basis is not None and source is not None:
             _check_source_supports(t, row, "date", date, basis, source)
-        if not ok or None in (rid, date, qualifier, status, basis, source, quote, force):
+        if not ok or None in (rid, date, qualifier, status, basis, source, quote, force, note):
             continue
         if lo is not None and hi is not None and lo > hi:
             continue
         out.append(Claim(rid, place_ids, date, lo, hi, qualifier, status, basis, sid, quote,
-                         checked is not False, (rec["note"] or "").strip(), force=force,
-                         restated=bool(restated)))
+                         checked, note, force=force, restated=bool(restated)))
     return out
 
 
-def _load_movements(rows, problems, places, sources) -> list[Movement]:
+def _load_movements(rows, problems, places: _Ids, sources: _Ids) -> list[Movement]:
     t = _Rows("movements.csv", problems)
     seen: dict[str, int] = {}
     out: list[Movement] = []
@@ -399,10 +739,7 @@ def _load_movements(rows, problems, places, sources) -> list[Movement]:
         ends = []
         for col in ("from_place", "to_place"):
             pid = (rec[col] or "").strip()
-            if pid not in places:
-                t.bad(row, col, pid, _unknown("place", pid, places, "places.csv"))
-                pid = None
-            ends.append(pid)
+            ends.append(pid if places.check(t, row, col, pid) else None)
         if ends[0] is not None and ends[0] == ends[1]:
             t.bad(row, "to_place", ends[1], "a destination different from from_place")
             ends[1] = None
@@ -413,68 +750,108 @@ def _load_movements(rows, problems, places, sources) -> list[Movement]:
             end = None
         lo, hi = _range(t, rec, row)
         qualifier = t.choice(rec, row, "qualifier", QUALIFIERS, required=False)
+        fits = _check_qualifier(t, row, qualifier, lo, hi)
         basis = t.choice(rec, row, "basis", BASES)
         sid = (rec["source"] or "").strip()
-        source = sources.get(sid)
-        if source is None:
-            t.bad(row, "source", sid, _unknown("source", sid, sources, "sources.csv"))
+        source = sources.loaded.get(sid) if sources.check(t, row, "source", sid) else None
         quote = _quote(t, rec, row)
-        checked = t.cell(rec, row, "quote_checked", _yes_no, "yes or no", required=False)
+        note = _text(t, rec, row, "note")
+        checked = _checked(t, rec, row)
         force = _force(t, rec, row)
         if start is not None and basis is not None and source is not None:
             _check_source_supports(t, row, "start", start, basis, source)
-        if None in (rid, *ends, start, end, qualifier, basis, source, quote, force):
+        if not fits or None in (rid, *ends, start, end, qualifier, basis, source, quote, force, note):
             continue
         if lo is not None and hi is not None and lo > hi:
             continue
         out.append(Movement(rid, ends[0], ends[1], start, end, lo, hi, qualifier, basis, sid,
-                            quote, checked is not False, (rec["note"] or "").strip(), force=force))
+                            quote, checked, note, force=force))
     return out
 
 
-def _load_phases(rows, problems, sources) -> list[Phase]:
+def _load_phases(rows, problems, sources: _Ids) -> list[Phase]:
     t = _Rows("phases.csv", problems)
     seen: dict[str, int] = {}
     out: list[Phase] = []
     for row, rec in rows:
         rid = _check_id(t, rec, row, seen)
-        name = (rec["name"] or "").strip()
-        if not name:
-            t.bad(row, "name", name, "the phase's name, e.g. Phase 1")
-        start = t.cell(rec, row, "start", parse_day, "the first day, YYYY-MM-DD")
-        end = t.cell(rec, row, "end", parse_day, "the last day, YYYY-MM-DD, or empty if open", required=False)
+        name = _text(t, rec, row, "name", "the phase's name, e.g. Phase 1")
+        description = _text(t, rec, row, "description")
+        start = t.cell(rec, row, "start", _day, "the first day, YYYY-MM-DD")
+        end = t.cell(rec, row, "end", _day, "the last day, YYYY-MM-DD, or empty if open", required=False)
         if start and end and end < start:
             t.bad(row, "end", end.isoformat(), f"an end on or after the start ({start.isoformat()})")
             end = start = None
         sid = (rec["source"] or "").strip()
-        if sid not in sources:
-            t.bad(row, "source", sid, _unknown("source", sid, sources, "sources.csv"))
+        if not sources.check(t, row, "source", sid):
             sid = None
-        if None in (rid, start, sid) or not name:
+        if None in (rid, start, sid, name, description):
             continue
-        out.append(Phase(rid, name, start, end, (rec["description"] or "").strip(), sid))
+        out.append(Phase(rid, name, start, end, description, sid))
     return sorted(out, key=lambda p: p.start)
 
 
-def _load_events(rows, problems, sources) -> list[Event]:
+def _load_events(rows, problems, sources: _Ids) -> list[Event]:
     t = _Rows("events.csv", problems)
     seen: dict[str, int] = {}
     out: list[Event] = []
     for row, rec in rows:
         rid = _check_id(t, rec, row, seen)
         date = _fuzzy(t, rec, row, "date", "date_precision")
-        label = (rec["label"] or "").strip()
-        if not label:
-            t.bad(row, "label", label, "a short label for the slider, e.g. 'Reversal: 250–350 stay'")
+        label = _text(t, rec, row, "label", "a short label for the slider, e.g. 'Reversal: 250–350 stay'")
         kind = t.choice(rec, row, "kind", EVENT_KINDS)
         sid = (rec["source"] or "").strip()
-        if sid not in sources:
-            t.bad(row, "source", sid, _unknown("source", sid, sources, "sources.csv"))
+        if not sources.check(t, row, "source", sid):
             sid = None
-        if None in (rid, date, kind, sid) or not label:
+        if None in (rid, date, kind, sid, label):
             continue
         out.append(Event(rid, date, label, kind, sid))
     return sorted(out, key=lambda e: (e.date.start, e.id))
+
+
+def check_seeds(ds: Dataset, seeds_dir: str | Path) -> list[Problem]:
+    """The quote-in-seed rule, for sources that name a ``seed_file`` in ``seeds_dir``.
+
+    Each such file must exist in ``seeds_dir`` (a bare name: the loader refuses folders
+    and ``..``), and every claim or movement citing the source must quote it verbatim
+    (whitespace squashed) when its ``quote_checked`` is yes. Run by ``python -m geo
+    check`` when the seeds folder exists (``../shared/seeds`` beside the repository, or
+    ``--seeds DIR``); not at every load, because the seeds live outside the dataset.
+    """
+    folder = Path(seeds_dir)
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = {}
+    rows_of = _id_rows(Path(ds.root) / "sources.csv")
+    for src in ds.sources.values():
+        if not src.seed_file:
+            continue
+        path = folder / src.seed_file
+        if not path.is_file():
+            problems.append(Problem("sources.csv", rows_of.get(src.id), "seed_file", src.seed_file,
+                                    f"a file in {folder}; there is no such file"))
+            texts[src.id] = None
+            continue
+        texts[src.id] = re.sub(r"\s+", " ", path.read_text(encoding="utf-8", errors="replace"))
+    for file, records in (("claims.csv", ds.claims), ("movements.csv", ds.movements)):
+        rows_of = _id_rows(Path(ds.root) / file)
+        for rec in records:
+            text = texts.get(rec.source)
+            if text is None or not rec.quote_checked:
+                continue
+            if re.sub(r"\s+", " ", rec.quote).strip() not in text:
+                problems.append(Problem(file, rows_of.get(rec.id), "quote", rec.quote[:60],
+                                        f"a verbatim quote from {ds.sources[rec.source].seed_file} (quote_checked "
+                                        "is yes); it is not in that file: correct it, or set quote_checked to no"))
+    return problems
+
+
+def _id_rows(path: Path) -> dict[str, int]:
+    """{id: spreadsheet row} of a CSV file that loaded (to locate a cross-file problem)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return {(rec.get("id") or "").strip(): i for i, rec in enumerate(csv.DictReader(fh), start=2)}
+    except OSError:
+        return {}
 
 
 def _unknown(what: str, value: str, known: dict, file: str) -> str:

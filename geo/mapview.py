@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
-from folium.template import Template
 
 from . import style
 from .assets import OfflineMap
 from .dates import age_label
 from .model import Dataset
 from .posture import reports_only, snapshot  # noqa: F401  (reports_only re-exported)
+from .textsafe import Template  # |tojson that never lets a template delimiter through
 from .popup import esc, place_tooltip, popup_html, movement_popup, day_label
 
 DEFAULT_TITLE = "US-led coalition troop posture: Iraq and Syria"

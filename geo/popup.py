@@ -16,13 +16,13 @@ static HTML export carries the same text in the popups.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 from .dates import age_label
 from .model import Claim, Dataset, Movement, Place, Source
 from . import style
 from .style import CONFLICT_COLOUR, status_colour, status_label
+from .textsafe import html_text
 
 #: Hidden marker in a tooltip that tells the dashboard which place was clicked.
 #: streamlit-folium returns a clicked layer's tooltip as its text content, which keeps
@@ -38,14 +38,14 @@ MGRS_RESOLUTION = {0: "100 km", 1: "10 km", 2: "1 km", 3: "100 m", 4: "10 m", 5:
 
 
 def esc(value: object) -> str:
-    """HTML-escape ``value`` so it is safe as element text, as an attribute value and
-    inside a JavaScript template literal.
+    """HTML-escape ``value`` so it is safe as element text, as an attribute value, inside
+    a JavaScript template literal and inside a template branca compiles again
+    (:func:`geo.textsafe.html_text`: the one escaping every renderer shares).
 
     >>> esc('<b onclick="x">`${1}`\\\\</b>')
-    '&lt;b onclick=&quot;x&quot;&gt;&#96;&#36;{1}&#96;&#92;&lt;/b&gt;'
+    '&lt;b onclick=&quot;x&quot;&gt;&#96;&#36;&#123;1&#125;&#96;&#92;&lt;/b&gt;'
     """
-    text = html.escape("" if value is None else str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return html_text(value)
 
 
 def safe_url(url: str | None) -> str | None:

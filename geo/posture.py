@@ -97,11 +97,21 @@ class Knowledge:
 
     known_on: dt.date | None
     sources: frozenset[str]
+    #: the newest publication among them
+    latest: dt.date | None = None
 
     @classmethod
     def of(cls, ds: Dataset, known_on: dt.date | str | None = None) -> "Knowledge":
         known_on = as_date(known_on) if known_on is not None else ds.latest_published
-        return cls(known_on, visible_sources(ds, known_on))
+        cache = ds.views.setdefault("knowledge", {})
+        k = cache.get(known_on)
+        if k is None:
+            if len(cache) > 64:  # a slider over "as known on" days: keep the recent ones
+                cache.pop(next(iter(cache)))
+            seen = visible_sources(ds, known_on)
+            latest = max((ds.sources[s].published for s in seen), default=None)
+            k = cache[known_on] = cls(known_on, seen, latest)
+        return k
 
     def knows(self, item) -> bool:
         """Is the claim, movement, phase or event (anything with ``.source``) known?"""
@@ -209,7 +219,7 @@ def plan_matches(plan: Claim, report: Claim) -> bool:
 #: reported; a place planned to receive forces, when it is reported receiving or holding them.
 _BORNE_OUT_BY = {
     "drawing-down": ("drawing-down", "residual", "withdrawn"),
-    "destination": ("destination", "present"),
+    "destination": ("destination",),
     "residual": ("residual",),
     "present": ("present",),
     "withdrawn": ("withdrawn",),
@@ -247,6 +257,12 @@ class PlanState:
     @property
     def due(self) -> FuzzyDate:
         return self.claim.date
+
+    @property
+    def has_deadline(self) -> bool:
+        """False for a plan dated on or before its own announcement: it names no
+        deadline, so it is never overdue (only confirmed, reversed or superseded)."""
+        return self.announced is None or self.claim.date.end > self.announced
 
     @property
     def due_start(self) -> dt.date:
@@ -309,7 +325,9 @@ class PlaceState:
     figure_sources: tuple[Source, ...]     # the figure's source(s); never empty with a figure
     conflicts: tuple[Claim, ...]
     restated_by: tuple[Claim, ...]
-    history: tuple[Claim, ...]
+    #: (every claim about the place, the sources known): the history is filtered from
+    #: them only when asked for, since most snapshots never show it
+    _claims_known: tuple[tuple[Claim, ...], frozenset[str]] = field(default=((), frozenset()), repr=False, compare=False)
     on: dt.date | None = None
     incoming: tuple[Movement, ...] = ()
     outgoing: tuple[Movement, ...] = ()
@@ -321,6 +339,12 @@ class PlaceState:
     @property
     def id(self) -> str:
         return self.place.id
+
+    @property
+    def history(self) -> tuple[Claim, ...]:
+        """Every known claim about the place, in the order they take effect."""
+        claims, seen = self._claims_known
+        return tuple(c for c in claims if c.source in seen)
 
     @property
     def scope(self) -> Scope:
@@ -505,13 +529,16 @@ class _PlaceIndex:
 
     reports: list[Claim]           # non-restated reports, by (start, published, id)
     report_starts: list[dt.date]
+    #: per report: the index of the last report at or before it that sets a figure (-1)
+    figure_at: list[int]
     restated: list[Claim]          # restated reports, by start
+    restated_starts: list[dt.date]
     plans: list[Claim]             # by (published, due end, id)
     plan_published: list[dt.date]
     #: per plan (same order): its settling events at this place, in the order they
     #: happen: (day, published, state, claim)
     settles: list[list[tuple[dt.date, dt.date, PlanStatus, Claim]]]
-    claims: list[Claim]            # every claim about the place (history), by effect
+    claims: tuple[Claim, ...]      # every claim about the place (history), by effect
 
 
 class Posture:
@@ -526,7 +553,9 @@ class Posture:
         pub = self.published
 
         def effect(c: Claim) -> tuple:
-            return (c.date.start, pub[c.source], c.id)
+            # same day and publication: a quote checked against the article wins the tie
+            # (both stay listed as a conflict when they disagree)
+            return (c.date.start, pub[c.source], c.quote_checked, c.id)
 
         by_place: dict[str, list[Claim]] = {}
         for c in ds.claims:
@@ -539,11 +568,20 @@ class Posture:
             cs.sort(key=effect)
             reports = [c for c in cs if c.basis == "report" and not c.restated]
             restated = [c for c in cs if c.basis == "report" and c.restated]
-            plans = sorted((c for c in cs if c.basis == "plan"),
+            # a restated plan repeats an earlier announcement as background: it never
+            # becomes the latest plan (it is in the history like every claim)
+            plans = sorted((c for c in cs if c.basis == "plan" and not c.restated),
                            key=lambda c: (pub[c.source], c.date.end, c.id))
+            figure_at, last = [], -1
+            for n, c in enumerate(reports):
+                if sets_figure(c):
+                    last = n
+                figure_at.append(last)
+            restated.sort(key=lambda c: (c.date.start, pub[c.source], c.id))
             self.places[pid] = _PlaceIndex(
-                reports, [c.date.start for c in reports], restated, plans,
-                [pub[c.source] for c in plans], _settles(pid, plans, reports, pub), cs)
+                reports, [c.date.start for c in reports], figure_at, restated,
+                [c.date.start for c in restated], plans,
+                [pub[c.source] for c in plans], _settles(pid, plans, reports, pub), tuple(cs))
 
         named = set(by_place)
         named |= {m.from_place for m in ds.movements} | {m.to_place for m in ds.movements}
@@ -556,7 +594,15 @@ class Posture:
             for pid in (m.from_place, m.to_place):
                 first_seen[pid] = min(first_seen.get(pid, pub[m.source]), pub[m.source])
         self.first_seen = first_seen
-        self._claims = {c.id: c for c in ds.claims}
+        # movements by start, with the longest span, so the active ones are a slice
+        self.moves = sorted(ds.movements, key=lambda m: (m.start.start, m.id))
+        self.move_starts = [m.start.start for m in self.moves]
+        self.move_span = max(((m.end.end - m.start.start) for m in self.moves), default=dt.timedelta(0))
+
+    def active_movements(self, on: dt.date, k: Knowledge) -> list[Movement]:
+        lo = bisect.bisect_left(self.move_starts, on - self.move_span)
+        hi = bisect.bisect_right(self.move_starts, on)
+        return [m for m in self.moves[lo:hi] if m.end.end >= on and m.source in k.sources]
 
     # --- one place ---------------------------------------------------------
     def place_state(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
@@ -564,27 +610,39 @@ class Posture:
         ix = self.places.get(pid)
         place = ds.places[pid]
         if ix is None:
-            return PlaceState(place, None, None, None, None, None, None, (), (), (), (), (), on)
+            return PlaceState(place, None, None, None, None, None, None, (), (), (), (), on=on)
         seen = k.sources
         # the last report in force: bisect on the start day, step back past the unknown
         i = bisect.bisect_right(ix.report_starts, on) - 1
         while i >= 0 and ix.reports[i].source not in seen:
             i -= 1
         report = ix.reports[i] if i >= 0 else None
-        j = i
-        while j >= 0 and not (ix.reports[j].source in seen and sets_figure(ix.reports[j])):
+        j = ix.figure_at[i] if i >= 0 else -1
+        reports = ix.reports
+        while j >= 0 and reports[j].source not in seen:  # step back past the unknown
             j -= 1
-        figure_claim = ix.reports[j] if j >= 0 else None
+            while j >= 0 and not sets_figure(reports[j]):
+                j -= 1
+        figure_claim = reports[j] if j >= 0 else None
+        if (figure_claim is not None and figure_claim is not report and not figure_claim.has_figure
+                and _has_troops(figure_claim) is False and _has_troops(report) is True):
+            # "vacated" then "present": the withdrawal's none no longer holds, and no
+            # figure has been given since
+            figure_claim = None
         # restatements: support for the figure in force, never newer than it
         restated_by: tuple[Claim, ...] = ()
         if ix.restated:
-            rs = [c for c in ix.restated if c.source in seen and c.date.start <= on]
-            if figure_claim is None and rs:
-                figure_claim = rs[-1]
-                if report is None:
-                    report = figure_claim
-                rs = rs[:-1]
-            if figure_claim is not None:
+            k_end = bisect.bisect_right(ix.restated_starts, on)
+            if figure_claim is None:
+                rs = [c for c in ix.restated[:k_end] if c.source in seen]
+                if rs:
+                    figure_claim = rs.pop()
+                    if report is None:
+                        report = figure_claim
+            else:
+                k_start = bisect.bisect_left(ix.restated_starts, figure_claim.date.start)
+                rs = [c for c in ix.restated[k_start:k_end] if c.source in seen]
+            if figure_claim is not None and rs:
                 restated_by = tuple(c for c in rs if c.date.start >= figure_claim.date.start
                                     and c.force == figure_claim.force
                                     and not incompatible(c, figure_claim))
@@ -609,9 +667,8 @@ class Posture:
                 srcs += tuple(s for s in fsrcs if s not in srcs)
                 conflicts += tuple(c for c in self._conflicts_of(figure_claim, seen, on)
                                    if c not in conflicts and c is not report)
-        history = tuple(c for c in ix.claims if c.source in seen)
         return PlaceState(place, report, figure_claim, gid, lo, hi, plan, srcs, fsrcs,
-                          conflicts, restated_by, history, on)
+                          conflicts, restated_by, (ix.claims, seen), on)
 
     def _plan_in_force(self, ix: _PlaceIndex, on: dt.date, k: Knowledge) -> PlanState | None:
         limit = on if k.known_on is None or on <= k.known_on else k.known_on
@@ -631,22 +688,32 @@ class Posture:
                 hindsight = (ev_state, ev_claim, ev_day)
             break
         if state is None:
-            state = PlanStatus.OVERDUE if plan.date.end < on else PlanStatus.PENDING
+            # a plan dated on or before its own announcement names no deadline ("250-350
+            # would stay", "once negotiations conclude"): pending, never overdue
+            has_deadline = plan.date.end > ix.plan_published[i]
+            state = PlanStatus.OVERDUE if has_deadline and plan.date.end < on else PlanStatus.PENDING
         return PlanState(plan, state, by, day, hindsight, ix.plan_published[i])
 
     def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
         """The claim's own source, then those of other claims saying the same of the same time."""
         ds = self.ds
-        out = [ds.sources[claim.source]]
-        for c in self.corroborated_by.get(claim.id, ()):
+        own = ds.sources[claim.source]
+        others = self.corroborated_by.get(claim.id)
+        if not others:
+            return (own,)
+        out = [own]
+        for c in others[0][:bisect.bisect_right(others[1], on)]:
             s = ds.sources[c.source]
-            if c.source in seen and c.date.start <= on and s not in out:
+            if c.source in seen and s not in out:
                 out.append(s)
         return tuple(out)
 
     def _conflicts_of(self, claim: Claim, seen, on: dt.date) -> tuple[Claim, ...]:
-        return tuple(c for c in self.conflicts_by.get(claim.id, ())
-                     if c.source in seen and c.date.start <= on)
+        """Claims in conflict with ``claim`` that are known and in effect by ``on``."""
+        found = self.conflicts_by.get(claim.id)
+        if not found:
+            return ()
+        return tuple(c for c in found[0][:bisect.bisect_right(found[1], on)] if c.source in seen)
 
     # --- projection ----------------------------------------------------------
     def projected(self, pid: str, on: dt.date, k: Knowledge) -> Claim | None:
@@ -679,7 +746,8 @@ class Posture:
             if plan.source not in seen:
                 continue
             days.add(p)
-            days.add(plan.date.end + dt.timedelta(days=1))   # pending -> overdue
+            if plan.date.end > p:
+                days.add(plan.date.end + dt.timedelta(days=1))   # pending -> overdue
             for ev_day, _pub, _st, c in evs:
                 if c.source in seen:
                     days.add(ev_day)
@@ -688,9 +756,9 @@ class Posture:
         for c in ix.claims:
             if c.source not in seen:
                 continue
-            for o in self.conflicts_by.get(c.id, ()) + self.corroborated_by.get(c.id, ()):
-                if o.source in seen:
-                    days.add(o.date.start)
+            for others in (self.conflicts_by.get(c.id), self.corroborated_by.get(c.id)):
+                if others:
+                    days.update(o.date.start for o in others[0] if o.source in seen)
         return sorted(days)
 
 
@@ -710,9 +778,11 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
     for i, plan in enumerate(plans):
         announced = pub[plan.source]
         events: list[tuple[dt.date, dt.date, PlanStatus, Claim]] = []
-        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced), None)
+        # a source's own plans never settle each other (ISW's "complete withdrawal" and
+        # its "trainers will remain" are one report saying two things)
+        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced and q.source != plan.source), None)
         # same-day plans from other sources: the later in order replaces it that day
-        same = next((q for q in plans[i + 1:] if pub[q.source] == announced), None)
+        same = next((q for q in plans[i + 1:] if pub[q.source] == announced and q.source != plan.source), None)
         stop = pub[nxt.source] if nxt is not None else dt.date.max
         best_pub = dt.date.max
         k = bisect.bisect_left(starts, announced)
@@ -725,16 +795,41 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
         for q in (same, nxt):
             if q is None:
                 continue
-            st = PlanStatus.CONTRADICTED if _reverses(q, plan) else PlanStatus.SUPERSEDED
+            st = PlanStatus.CONTRADICTED if _reverses(q, plan, pub) else PlanStatus.SUPERSEDED
             events.append((pub[q.source], pub[q.source], st, q))
         events.sort(key=lambda e: (e[0], e[1]))
         out.append(events)
     return out
 
 
-def _reverses(later: Claim, plan: Claim) -> bool:
-    """Does a later announcement reverse the plan (cannot both be carried out)?"""
-    return later.force == plan.force and incompatible(later, plan)
+#: Statuses a plan keeps from its announcement on ("250-350 will stay"): it says what
+#: the place holds from now, not only by its deadline.
+_CONTINUING = frozenset({"residual", "present"})
+
+
+def _reverses(later: Claim, plan: Claim, pub) -> bool:
+    """Does a later announcement reverse the plan (say its outcome will not happen)?
+
+    Only if the later plan says something the plan's outcome cannot sit beside *at the
+    plan's own due time*: either it holds from its announcement on (a force that will
+    stay, or a plan with no deadline of its own), or it falls due no later than the plan
+    did. A plan with a later deadline that says something else ("out of Syria by April
+    2026" after "forces will move to Syria by September 2025") is a next step: it
+    supersedes the old one.
+    """
+    if later.force != plan.force or not incompatible(later, plan):
+        return False
+    continuing = later.status in _CONTINUING or later.date.end <= pub[later.source]
+    return continuing or later.date.end <= plan.date.end
+
+
+def _coalition_none_against(a: Claim, b: Claim) -> bool:
+    """Across forces only one thing clashes: the coalition said to be gone (none left)
+    where US troops are said to be present; the coalition's figures include the US."""
+    for co, us in ((a, b), (b, a)):
+        if co.force == "coalition" and us.force == "US":
+            return _has_troops(co) is False and _has_troops(us) is True and _comparable(co, us)
+    return False
 
 
 def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
@@ -751,13 +846,15 @@ def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
             start = b.date.start
             active = [a for a in active if a.date.end >= start]
             for a in active:
-                if a.source == b.source or a.basis != b.basis or a.force != b.force:
+                if a.source == b.source or a.basis != b.basis:
+                    continue
+                if a.force != b.force and not _coalition_none_against(a, b):
                     continue
                 key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
                 if key in done:
                     continue
                 done.add(key)
-                clash = incompatible(a, b)
+                clash = incompatible(a, b) if a.force == b.force else True
                 if clash and _comparable(a, b):
                     pairs.append((a, b))
                     conflicts_by.setdefault(a.id, []).append(b)
@@ -768,8 +865,13 @@ def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
                     corroborated_by.setdefault(a.id, []).append(b)
                     corroborated_by.setdefault(b.id, []).append(a)
             active.append(b)
-    return ({k: tuple(v) for k, v in conflicts_by.items()},
-            {k: tuple(v) for k, v in corroborated_by.items()}, tuple(pairs))
+    def by_start(d):  # claim id -> (claims by start, their starts) for bisection by day
+        out = {}
+        for k, v in d.items():
+            v.sort(key=lambda c: (c.date.start, c.id))
+            out[k] = (tuple(v), [c.date.start for c in v])
+        return out
+    return by_start(conflicts_by), by_start(corroborated_by), tuple(pairs)
 
 
 def posture(ds: Dataset) -> Posture:
@@ -793,7 +895,8 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
 
     movements = tuple(
         MovementState(m, ds.places[m.from_place], ds.places[m.to_place], ds.sources[m.source])
-        for m in ds.movements if k.knows(m) and m.active_on(on))
+        for m in sorted(P.active_movements(on, k), key=ds.movements.index if len(ds.movements) < 200
+                        else (lambda m: m.id)))
     incoming: dict[str, list[Movement]] = {}
     outgoing: dict[str, list[Movement]] = {}
     for ms in movements:
@@ -826,7 +929,7 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
             shown[s.id] = s
     for m in movements:
         shown[m.source.id] = m.source
-    latest = max((ds.sources[s].published for s in k.sources), default=None)
+    latest = k.latest
     return Snapshot(on, known_on, tuple(states), groups, movements, phase_on(ds, on, known_on),
                     latest, tuple(sorted(shown.values(), key=lambda s: (s.published, s.id))),
                     plan_groups, as_planned, ds.sources)

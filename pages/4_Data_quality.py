@@ -38,15 +38,19 @@ no_figure = analysis.no_figure_rows(snap)
 imprecise = analysis.imprecise_rows(ds, on, known)
 inferred = analysis.inferred_source_rows(ds, known)
 unchecked = analysis.unchecked_quote_rows(ds, known)
+plans = analysis.plan_state_rows(snap)
+over = analysis.containment_rows(ds, known)
 
 st.info(analysis.data_edge(snap))
-m = st.columns(6)
+m = st.columns(8)
 m[0].metric("Conflicts", int(conflicts["kind"].eq("conflict").sum()))
 m[1].metric("Plans contradicted", int(conflicts["kind"].eq("plan contradicted").sum()))
 m[2].metric(f"Reports older than {int(max_age)} days", len(stale))
 m[3].metric("Places with no figure", len(no_figure))
 m[4].metric("Inferred publication dates", len(inferred))
 m[5].metric("Quotes not checked", len(unchecked))
+m[6].metric("Plans overdue", int(plans["state"].eq("overdue").sum()))
+m[7].metric("Figures over their total", len(over))
 
 MAP = st.column_config.LinkColumn("Map", display_text="open on map")
 
@@ -66,6 +70,28 @@ st.dataframe(
         "first_link": st.column_config.LinkColumn("Map (first)", display_text="open on map"),
         "second_link": st.column_config.LinkColumn("Map (second)", display_text="open on map"),
     })
+
+st.subheader(f"Plans in force on {analysis.day_label(on)}")
+st.caption("The latest plan announced for each place by the chosen day, beside its last report: due at the end "
+           "of its period; 'overdue' once that has passed with no report bearing it out. 'How it turned out' uses "
+           "the reporting known on the 'as known on' day.")
+st.dataframe(plans[["name", "plan", "status", "due", "state", "report", "hindsight", "map_link"]],
+             hide_index=True, width="stretch", placeholder="—",
+             column_config={"name": "Place", "plan": "Planned figure", "status": "Planned status", "due": "Due",
+                            "state": "On the chosen day", "report": "Last report",
+                            "hindsight": st.column_config.TextColumn("How it turned out", width="large"),
+                            "map_link": MAP})
+
+st.subheader("Site figures that add up to more than their area's or group's total")
+st.caption("An area total (a country, a region) is never added to the sites in it; where the sites' own "
+           "figures (lower bounds, like forces only) exceed it, one of them is wrong or dated differently.")
+st.dataframe(over[["kind", "total_name", "total_figure", "members", "members_figure", "start", "end_label",
+                   "map_link"]],
+             hide_index=True, width="stretch", placeholder="—",
+             column_config={"kind": "Total of", "total_name": "Area or group", "total_figure": "Its total",
+                            "members": st.column_config.TextColumn("Sites inside", width="large"),
+                            "members_figure": "Their figures add up to", "start": "From",
+                            "end_label": "To", "map_link": MAP})
 
 st.subheader(f"Places whose latest report is older than {int(max_age)} days on {analysis.day_label(on)}")
 st.dataframe(stale[["name", "last_report", "age", "in_force", "map_link"]],

@@ -149,7 +149,8 @@ def test_country_sum_only_without_guessing(tiny):
     assert rows_of(A.country_series(tiny(*other_day), until="2025-08-01"), layer="country sum").empty
     one_missing = [same_day[0]]
     mv = dict(id="m1", from_place="charlie", to_place="bravo", start="2025-07-01", start_precision="day",
-              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved")
+              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved",
+              quote_checked="yes")  # empty would now mean not checked (issue 8)
     assert rows_of(A.country_series(tiny(*one_missing, movements=[mv]), until="2025-08-01"),
                    layer="country sum").empty
     # a group figure for both places counts once
@@ -294,7 +295,8 @@ def test_moves_between_and_exports(tiny):
 
 def test_quality_lists(tiny):
     mv = dict(id="m1", from_place="alpha", to_place="charlie", start="2025-07-01", start_precision="day",
-              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved")
+              end="2025-07-02", end_precision="day", basis="report", source="s1", quote="moved",
+              quote_checked="yes")  # empty would now mean not checked (issue 8)
     ds = tiny(claim("c1", "alpha", "2025-07", "2500", "2500", qualifier="about", precision="month"),
               claim("c2", "alpha", "2025-07-15", "0", "1999", qualifier="fewer than", source="s2"),
               claim("c3", "bravo", "2025-07-01", status="present", basis="plan", source="s2"),
@@ -334,9 +336,9 @@ def test_embedded_series_match_the_map_day_by_day(ds, series):
             assert snap.place(row.series_key).figure_text() == row.figure
 
 
-def test_embedded_three_base_group_figure(ds, series):
-    grp = rows_of(series, series_key="group:ain-al-asad+al-harir+victory-base")
-    assert list(grp["figure"].unique()) == ["about 2,500"] and set(grp["basis"]) == {"report"}
+def test_embedded_iraq_series_is_the_area_total_from_reports(ds, series):
+    iraq = rows_of(series, series_key="iraq")
+    assert "about 2,500" in set(iraq["figure"]) and set(iraq["basis"]) == {"report"}
 
 
 def test_embedded_quality_lists(ds):
@@ -359,4 +361,13 @@ def test_containment_flags_sites_exceeding_their_area_total(make_data):
     rows = A.containment_rows(ds)
     (row,) = rows.itertuples()
     assert (row.kind, row.total_key, row.members_figure, row.start) == ("area", "land", "at least 1,300", D(2025, 7, 10))
-    assert row.member_claims == "b, c"  # the coalition figure is never compared with a US total
+    assert set(row.member_claims.split(", ")) == {"b", "c"}  # a coalition figure is never added to a US total
+
+
+def test_plan_state_rows_say_where_each_plan_stands(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "100", "100"),
+              claim("p1", "alpha", "2025-09-15", "0", "0", status="withdrawn", basis="plan"),
+              claim("r2", "alpha", "2025-09-25", "0", "0", status="withdrawn", source="s3"))
+    (row,) = A.plan_state_rows(snapshot(ds, "2025-09-20")).itertuples()
+    assert (row.plan, row.state, row.report) == ("0", "overdue", "100")
+    assert row.hindsight == "carried out 25 Sep 2025, 10 days late (Outlet Three)"

@@ -70,3 +70,21 @@ def test_bad_date_is_rejected_by_argparse(capsys):
 def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "geo", "check"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_export_as_planned_is_a_labelled_projection(capsys):
+    from geo.cli import main
+    assert main(["export", "--date", "2025-10-21", "--known-on", "2025-08-19", "--as-planned"]) == 0
+    fc = json.loads(capsys.readouterr().out)
+    assert fc["projection"] is True and fc["name"].endswith("-as-planned")
+    asad = next(f for f in fc["features"] if f["id"] == "ain-al-asad")["properties"]
+    assert asad["projection"]["troops_max"] == 0  # the closure, as planned then
+
+
+def test_export_one_force_and_a_bad_force(capsys):
+    from geo.cli import main
+    assert main(["export", "--date", "2025-11-27", "--force", "coalition"]) == 0
+    fc = json.loads(capsys.readouterr().out)
+    assert {f["properties"]["force"] for f in fc["features"] if f["properties"]["claim"]} == {"coalition"}
+    assert main(["export", "--date", "2025-11-27", "--force", "UN"]) == 2
+    assert "expected one of US, coalition" in capsys.readouterr().err

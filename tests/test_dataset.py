@@ -23,7 +23,7 @@ def test_seed_quotes_are_verbatim(ds):
         assert _squash(row.quote) in text, f"{row.id}: quote is not verbatim in {seed}: {row.quote!r}"
         assert row.quote_checked, f"{row.id}: a seed quote is checked by construction"
         checked += 1
-    assert checked >= 20
+    assert checked >= 40
 
 
 def test_every_source_is_used(ds):

@@ -38,7 +38,7 @@ def test_lon_lat_order_and_geometry_types(fc_oct, ds):
     by_id = {f["id"]: f for f in fc_oct["features"]}
     asad = ds.places["ain-al-asad"]
     assert by_id["ain-al-asad"]["geometry"] == {"type": "Point", "coordinates": [asad.lon, asad.lat]}
-    group = next(f for f in fc_oct["features"] if f["properties"]["layer"] == "group")
+    group = next(f for f in fc_oct["features"] if f["properties"]["layer"] in ("group", "plan-group"))
     assert group["geometry"]["type"] == "MultiPoint"
     assert len(group["geometry"]["coordinates"]) == len(group["properties"]["places"]) >= 2
     for f in fc_oct["features"]:
@@ -92,11 +92,11 @@ def test_as_planned_export_is_labelled_a_projection(ds):
     assert asad["projection"]["troops_max"] == 0 and asad["projection"]["status"] == "withdrawn"
 
 
-def test_august_export_has_asad_under_three_base_figure(ds):
+def test_august_export_has_iraq_as_an_area_total(ds):
     fc = export.snapshot_geojson(snapshot(ds, "2025-08-20"))
-    group = next(f for f in fc["features"] if f["properties"]["layer"] == "group")["properties"]
-    assert set(group["places"]) == {"ain-al-asad", "al-harir", "victory-base"}
-    assert (group["troops_min"], group["qualifier"]) == (2500, "about")
+    iraq = next(f for f in fc["features"] if f["id"] == "iraq")["properties"]
+    assert (iraq["scope"], iraq["troops_min"], iraq["qualifier"], iraq["basis"]) == ("area", 2500, "about", "report")
+    assert not [f for f in fc["features"] if f["properties"]["layer"] == "group"]
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

@@ -9,6 +9,7 @@ import pytest
 from geo import mapview
 from geo.assets import external_urls
 from geo.html_export import export_html, write_html
+from geo.popup import day_label
 from geo.posture import snapshot
 
 
@@ -42,16 +43,18 @@ def test_no_tile_layer_by_default(page):
 def test_online_tiles_only_offered_in_the_layer_control(ds, oct21):
     page = export_html(ds, oct21, online_tiles=True)
     assert "L.control.layers(" in page
-    assert all("{z}" in u for u in external_urls(page))  # tile templates, fetched only if chosen
+    # tile templates, fetched only if chosen; their braces reach the page JSON-escaped (geo.textsafe)
+    assert all("\\u007bz\\u007d" in u for u in external_urls(page))
     assert not re.search(r"<script[^>]+\bsrc=", page)
 
 
 def test_the_map_of_the_day_is_in_it(page, oct21):
-    assert "21 Oct 2025" in page and "as known on 23 Feb 2026" in page
+    known = day_label(oct21.known_on)      # the dataset's latest source
+    assert "21 Oct 2025" in page and f"as known on {known}" in page
     assert "UNCLASSIFIED // OPEN SOURCE" in page
     specs = mapview.marker_specs(oct21)
     assert page.count("pa-marker pa-") == len(specs)     # one clickable marker per place / group
-    assert "<title>US-led coalition troop posture: Iraq and Syria — 21 Oct 2025 (as known on 23 Feb 2026)</title>" in page
+    assert f"<title>US-led coalition troop posture: Iraq and Syria — 21 Oct 2025 (as known on {known})</title>" in page
 
 
 def test_title_is_escaped(ds, oct21):

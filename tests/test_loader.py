@@ -126,7 +126,7 @@ def test_ragged_row_points_at_unquoted_comma(make_data):
     folder = make_data(claims=[claim("c1", "alpha", "2025-07-01")])
     with (folder / "claims.csv").open("a", newline="") as fh:
         fh.write("c2,alpha,2025-07-01,day,1,2\n")
-    with pytest.raises(DataError, match=r"claims\.csv:3: '.*' — 6 cells where the header has 13; check for an unquoted comma"):
+    with pytest.raises(DataError, match=r"claims\.csv:3: '.*' — 6 cells where the header has 15; check for an unquoted comma"):
         load_dataset(folder)
 
 

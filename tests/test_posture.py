@@ -285,14 +285,16 @@ def test_timeline_intervals_and_change_dates(tiny):
 
 # ------------------------------------------------------------- embedded dataset
 
-def test_2025_08_20_ain_al_asad_under_three_base_figure(ds):
+def test_2025_08_20_iraq_total_with_presence_at_the_three_bases(ds):
+    """ISW: 'around 2,500 ... present in Iraq ... primarily stationed at three bases' is a
+    figure for Iraq, with presence at the bases: never a 2,500 drawn beside the bases."""
     snap = snapshot(ds, "2025-08-20")
-    ps = snap.place("ain-al-asad")
-    group = snap.group(ps.group)
-    assert set(p.id for p in group.places) == {"ain-al-asad", "al-harir", "victory-base"}
-    assert (group.troops_min, group.troops_max, group.claim.qualifier) == (2500, 2500, "about")
-    assert group.claim.basis == "report"
-    assert ps.troops_min is None  # never a share of the group
+    iraq = snap.place("iraq")
+    assert (iraq.scope, iraq.troops_min, iraq.qualifier) == ("area", 2500, "about")
+    for pid in ("ain-al-asad", "al-harir", "victory-base"):
+        ps = snap.place(pid)
+        assert ps.scope == "site" and ps.troops_min is None and ps.group is None, pid
+    assert snap.groups == ()
 
 
 def test_timeline_holds_the_moves(ds):
@@ -325,3 +327,50 @@ def test_timeline_agrees_with_the_snapshot_on_every_day(ds):
         for day in {iv.start, iv.end - dt.timedelta(days=1)}:
             ps = snapshot(ds, day).place(iv.key)
             assert _signature(ps) == _signature(iv.place_state), (iv.key, day)
+
+
+def test_a_plan_with_no_deadline_is_never_overdue(tiny):
+    # dated to its own announcement ("250-350 would stay"): no deadline of its own
+    ds = tiny(claim("r1", "alpha", "2025-07-01", "2500", "2500"),
+              claim("p1", "alpha", "2025-08-01", "250", "350", status="residual", basis="plan"))
+    plan = snapshot(ds, "2025-12-01").place("alpha").plan
+    assert plan.state is PlanStatus.PENDING and not plan.has_deadline
+
+
+def test_a_restated_plan_never_becomes_the_plan_in_force(tiny):
+    ds = tiny(claim("p1", "alpha", "2025-12", "0", "1999", qualifier="fewer than", status="drawing-down",
+                    basis="plan", precision="month"),
+              claim("p2", "alpha", "2026-09", "0", "0", status="withdrawn", basis="plan", source="s2",
+                    precision="month", restated="yes"))
+    assert snapshot(ds, "2025-09-05").place("alpha").plan.claim.id == "p1"
+
+
+def test_a_destination_plan_is_not_borne_out_by_a_later_head_count(tiny):
+    ds = tiny(claim("p1", "charlie", "2025-09", status="destination", basis="plan", precision="month"),
+              claim("r1", "charlie", "2025-09-20", "1000", "1000", source="s3"))
+    assert snapshot(ds, "2025-09-25").place("charlie").plan.state is PlanStatus.PENDING
+
+
+def test_presence_after_a_withdrawal_leaves_no_figure(tiny):
+    ds = tiny(claim("r1", "alpha", "2025-07-01", status="withdrawn"),
+              claim("r2", "alpha", "2025-07-20", status="present", source="s2"))
+    ps = snapshot(ds, "2025-07-25").place("alpha")
+    assert ps.report.id == "r2" and ps.figure_claim is None and ps.figure_text() == "no figure"
+
+
+def test_coalition_gone_against_us_present_is_a_conflict(tiny):
+    ds = tiny(claim("c1", "alpha", "2025-07-10", status="withdrawn", force="coalition"),
+              claim("c2", "alpha", "2025-07-10", status="present", source="s2"))
+    assert [c.kind for c in conflicts(ds)] == ["conflict"]
+    # the other way round is no clash: partners may stay where US troops left
+    ds = tiny(claim("c1", "alpha", "2025-07-10", status="present", force="coalition"),
+              claim("c2", "alpha", "2025-07-10", status="withdrawn", source="s2"))
+    assert conflicts(ds) == []
+
+
+def test_a_plan_for_a_later_period_supersedes_rather_than_reverses(tiny):
+    ds = tiny(claim("p1", "charlie", "2025-09", status="destination", basis="plan", precision="month"),
+              claim("p2", "charlie", "2026-03", "0", "0", status="withdrawn", basis="plan", source="s3",
+                    precision="month"))
+    (settled,) = [s for s in plan_settlements(ds) if s[0].id == "p1"]
+    assert settled[2] is PlanStatus.SUPERSEDED

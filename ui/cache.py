@@ -22,14 +22,43 @@ from geo.posture import Snapshot, snapshot
 DATA_DIR_ENV = "POSTURE_ATLAS_DATA"
 
 
+#: Session-state key of a dataset opened for this browser session only (Add report page).
+SESSION_DATA_KEY = "session_data_dir"
+
+
 def data_dir() -> Path:
-    """The data folder: ``$POSTURE_ATLAS_DATA`` if set, else the embedded ``data/``."""
+    """The data folder: one opened for this browser session (Add report page's "Open
+    another dataset"), else ``$POSTURE_ATLAS_DATA`` if set, else the embedded ``data/``."""
+    session = st.session_state.get(SESSION_DATA_KEY)
+    if session:
+        return Path(session)
     override = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(override) if override else DEFAULT_DATA_DIR
 
 
+def invalidate() -> None:
+    """Drop every cached dataset, snapshot and payload (after a save). The caches are
+    keyed on the files' mtimes as well, so this only makes the change immediate even on
+    a file system whose mtime resolution hides a quick second save."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    st.session_state.pop(_RUN_STAMP, None)  # the files changed during this run: stat them again
+
+
 def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
-    return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.csv")))
+    """(name, mtime) of the folder's CSV files; a file that cannot be stat-ed (a broken
+    link, no permission) counts as changed on every run, and the loader says why."""
+    try:
+        found = list(folder.glob("*.csv"))
+    except OSError:
+        return ()
+    out = []
+    for p in found:
+        try:
+            out.append((p.name, p.stat().st_mtime))
+        except OSError:
+            out.append((p.name, -1.0))
+    return tuple(sorted(out))
 
 
 #: session key: (script run, folder, stamp) as first seen in that run
@@ -79,14 +108,22 @@ def dataset_or_stop() -> Dataset:
     The problems are shown as preformatted text (``st.code``): a CSV value with
     backticks or markup cannot break out of it.
     """
-    from geo.model import DataError
+    from geo.model import DataError, Problem
 
     try:
         return dataset()
     except DataError as exc:
-        st.error(f"The dataset in {data_dir()} could not be loaded; fix these rows and reload the page.")
-        st.code(str(exc), language=None)
-        st.stop()
+        problems = exc.problems
+    except OSError as exc:   # the folder itself cannot be read: located, never a traceback
+        problems = [Problem(str(exc.filename or data_dir()), None, None, "",
+                            f"a folder the app can read ({exc.strerror or exc})")]
+    st.error(f"The dataset in {data_dir()} could not be loaded: {len(problems)} problem"
+             f"{'s' if len(problems) != 1 else ''}. Fix these rows and reload the page.")
+    # a table of plain-text cells (never HTML): file, row, column, value, what was expected
+    st.dataframe([{"file": p.file, "row": p.row, "column": p.column or "", "value": p.value,
+                   "expected": p.expected} for p in problems], hide_index=True, width="stretch")
+    st.code("\n".join(str(p) for p in problems), language=None)
+    st.stop()
 
 
 def dataset() -> Dataset:

@@ -1,0 +1,124 @@
+"""The one place where text from the data, a flag or the URL is made safe for a page.
+
+Why this module exists (issue 8): branca renders each map element's script with Jinja2
+and then compiles that *output* as a template a second time
+(``branca.element.MacroElement.render`` wraps it in ``Element(...)``, i.e.
+``jinja2.Template(output)``). Any ``{{ … }}``, ``{% … %}`` or ``{# … #}`` that a value
+carried into the first pass was therefore evaluated by an unsandboxed Jinja2 on the
+second: a place name of ``{{7*7}}`` printed 49, and ``lipsum.__globals__.os`` ran
+commands. ``|tojson`` and ``html.escape`` leave braces alone, so neither helped.
+
+The rule here: no value ever carries a Jinja2 delimiter out of the first pass.
+
+* :func:`js_json` is JSON for a ``<script>``: inside every JSON *string* it writes
+  ``{ } % #`` (and, as Jinja2's and folium's own ``tojson`` do, ``< > & '``) as
+  ``\\u007b``-style escapes, so JavaScript reads exactly the original text while the
+  page source never holds a delimiter. JSON's own structure never produces ``{{``,
+  ``{%`` or ``{#`` (an object's ``{`` is followed by ``"`` or ``}``).
+* :func:`html_text` is HTML element text or an attribute value: ``html.escape`` plus
+  character references for ``{ } % #`` and for `````, ``$`` and ``\\`` (folium's own
+  Tooltip/Popup paste HTML into a JavaScript template literal, where ``${…}`` would run).
+* :class:`Template` is the Jinja2 template class every map element in ``geo`` uses: its
+  ``tojson`` filter is :func:`js_json`. :func:`literal` is a branca element whose text
+  is written as is, never compiled.
+
+Every renderer goes through these: the live map and its HTML export
+(:mod:`geo.mapview`, :mod:`geo.popup`, :mod:`geo.assets`, :mod:`geo.html_export`), the
+dashboard and pages (their HTML comes from :mod:`geo.popup`). Static images
+(matplotlib) draw text with ``parse_math=False`` and never see a template.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import jinja2
+from branca.element import Element
+from folium.template import Template as _FoliumTemplate
+from markupsafe import Markup
+
+#: Characters that must never appear raw in a JSON string inside a page's script.
+_JS_ESCAPES = {
+    "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027",
+    "{": "\\u007b", "}": "\\u007d", "%": "\\u0025", "#": "\\u0023",
+}
+_JS_TABLE = str.maketrans(_JS_ESCAPES)
+_JS_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+#: Characters written as character references in HTML text and attribute values.
+_HTML_TABLE = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;",
+    "`": "&#96;", "$": "&#36;", "\\": "&#92;",
+    "{": "&#123;", "}": "&#125;", "%": "&#37;", "#": "&#35;",
+})
+
+#: What a Jinja2 (default syntax) lexer takes for the start of code or a comment.
+TEMPLATE_DELIMITERS = ("{{", "{%", "{#")
+
+
+def js_json(value: object, *, sort_keys: bool = True) -> str:
+    """``value`` as JSON that is safe inside ``<script>`` and inside a Jinja2 template.
+
+    >>> js_json({"name": "{{7*7}} <b>"})
+    '{"name": "\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d \\\\u003cb\\\\u003e"}'
+    >>> json.loads(js_json(["{%", "50%", "#1"]))
+    ['{%', '50%', '#1']
+    """
+    text = json.dumps(value, sort_keys=sort_keys)
+    # Only string tokens can hold these characters (outside strings JSON has none of
+    # < > & ' % #, and its braces are structure): escape inside strings only.
+    return _JS_STRING.sub(lambda m: m.group(0).translate(_JS_TABLE), text)
+
+
+def html_text(value: object) -> str:
+    """``value`` escaped for HTML text or a quoted attribute, with no template delimiter.
+
+    >>> html_text('<b onclick="x">`${1}`\\\\</b> {{7*7}} 50% #1')
+    '&lt;b onclick=&quot;x&quot;&gt;&#96;&#36;&#123;1&#125;&#96;&#92;&lt;/b&gt; &#123;&#123;7*7&#125;&#125; 50&#37; &#35;1'
+    """
+    return ("" if value is None else str(value)).translate(_HTML_TABLE)
+
+
+def has_template_syntax(text: str) -> bool:
+    """Does ``text`` hold anything a Jinja2 lexer would take for code or a comment?"""
+    return any(d in text for d in TEMPLATE_DELIMITERS)
+
+
+def _tojson(value: object, indent: int | None = None) -> Markup:
+    return Markup(js_json(value))
+
+
+class _Environment(jinja2.Environment):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["tojson"] = _tojson
+        self.filters["tojavascript"] = _FoliumTemplate.environment_class().filters["tojavascript"]
+
+
+class Template(_FoliumTemplate):
+    """The template class for every map element in ``geo``: ``|tojson`` is :func:`js_json`.
+
+    Use it instead of ``folium.template.Template`` or ``jinja2.Template``; a test
+    (tests/test_textsafe.py) fails if a module under ``geo/`` builds another.
+    """
+
+    environment_class = _Environment
+
+
+class _Literal(Element):
+    """A branca element that writes its text as is: never compiled as a template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Literal"
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+def literal(text: str) -> Element:
+    """A branca element for a page's header or body that is never compiled by Jinja2
+    (``branca.element.Element(text)`` compiles ``text`` as a template)."""
+    return _Literal(text)
+
