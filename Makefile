@@ -15,7 +15,7 @@ QUICK  ?=
 LOCAL_ADDRESS = 127.0.0.1
 ADDRESS ?=
 
-.PHONY: run serve-team require-address test install install-test chromium lock check bench
+.PHONY: run serve-team require-address test install install-test chromium rsvg lock check bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ chromium:
 	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 	     && echo "chromium: installed $$(/usr/bin/chromium --version)"; fi
 
+# Debian's librsvg2-bin: the tests render the SVG briefing with rsvg-convert, as an editor would.
+rsvg:
+	@if command -v rsvg-convert >/dev/null; then echo "rsvg-convert: $$(rsvg-convert --version)"; \
+	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq librsvg2-bin >/dev/null \
+	     && echo "rsvg-convert: installed $$(rsvg-convert --version)"; fi
+
 run: install
 	$(if $(DATA),POSTURE_ATLAS_DATA="$(abspath $(DATA))") $(PY) -m streamlit run dashboard.py --server.address $(LOCAL_ADDRESS) --server.port $(PORT)
 
@@ -47,7 +54,7 @@ serve-team: require-address install
 	@echo "serve-team: listening on $(ADDRESS):$(PORT); everyone who can reach it sees the data (no login)" >&2
 	$(PY) -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: install-test chromium
+test: install-test chromium rsvg
 	$(PY) -m geo check
 	$(PY) -m pytest
 

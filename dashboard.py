@@ -1,5 +1,11 @@
 """Posture Atlas: troop posture on a date slider over an offline map.
 
+The entry script: a visible top navigation (Map, Timeline, Sources, Compare, Data
+quality; ``st.navigation(position="top")``) and, below it, the Map page itself. The
+other pages are the files in ``pages/``, unchanged (each still runs on its own under
+AppTest); their URL paths stay ``/Timeline``, ``/Sources``, ``/Compare``,
+``/Data_quality``.
+
 Thin page: read the widgets (their state lives in ui.state, mirrored in the URL), ask
 ui.cache for the snapshot, hand geo.mapview's layers to streamlit-folium, and render
 geo.popup's claim history beside the map.
@@ -18,7 +24,7 @@ from streamlit_folium import st_folium
 from geo import mapview, style
 from geo.analysis import md_escape
 from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
-from ui import cache, state
+from ui import cache, nav, state
 
 try:  # the Export section arrives with ui/downloads.py; the map works without it
     from ui.downloads import render_downloads
@@ -27,30 +33,45 @@ except ImportError:
 
 MAP_KEY = "atlas_map"
 MAP_HEIGHT = 660
-PLAY_SPEEDS = {"slow (3 s)": 3.0, "normal (1.5 s)": 1.5, "fast (0.7 s)": 0.7}
+#: label -> (mode, seconds per step, days per step): "change" steps from one change date
+#: to the next, whatever the gap; "rate" moves at a constant number of days per second.
+PLAY_SPEEDS = {"each change · 3 s": ("change", 3.0, 0), "each change · 1.5 s": ("change", 1.5, 0),
+               "each change · 0.7 s": ("change", 0.7, 0), "7 days per second": ("rate", 1.0, 7),
+               "30 days per second": ("rate", 1.0, 30)}
+PLAY_DEFAULT = "each change · 1.5 s"
 
-#: Less empty space above the controls, so the map and its source line fit a laptop screen.
+#: The map's frame follows the window: the controls above it take about 250 px, and the
+#: source line (inside the frame, bottom left) stays on screen down to 1366x768.
 PAGE_CSS = """
 <style>
-.block-container, [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 1rem 1.5rem !important; max-width: 100% !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.5rem 1rem 1.5rem !important; max-width: 100% !important; }
+iframe[title="streamlit_folium.st_folium"] { height: max(420px, calc(100vh - 262px)) !important; }
 </style>
 """
 
-#: Briefing view: no Streamlit chrome, the map in a 16:9 frame. The iframe's height is
-#: set by streamlit-folium in pixels; aspect-ratio + height:auto make it follow the width,
-#: and the map inside fills it (geo.mapview.BRIEF_CSS).
+#: Briefing view: no Streamlit chrome, the map in a 16:9 frame as large as fits both the
+#: window's width and its height (less the exit bar above and the slider below), so the
+#: whole slide, its source line, scale bar and the exit control are on screen.
 BRIEF_PAGE_CSS = """
 <style>
 header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display: none !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 1rem 1rem !important; max-width: 100% !important; }
-iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto !important; width: 100% !important;
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.4rem 1rem 0.2rem 1rem !important; max-width: 100% !important; }
+iframe[title="streamlit_folium.st_folium"] { aspect-ratio: 16 / 9; height: auto !important;
+  width: min(100%, calc((100vh - 182px) * 16 / 9)) !important; display: block; margin: 0 auto;
   border: 1px solid #999; }
 </style>
 """
 
-# The sidebar (page navigation only) starts collapsed: the map needs the width.
 st.set_page_config(page_title="Posture Atlas", layout="wide", initial_sidebar_state="collapsed")
+
+
+# The briefing view is the slide alone: no navigation bar above it.
+_pages = nav.pages()
+_current = st.navigation(_pages, position="hidden" if st.session_state.get("view_brief") else "top")
+_current.run()
+if _current is not _pages[0]:   # another page has run; the rest of this script is the Map page
+    st.stop()
 
 ds = cache.dataset_or_stop()
 
@@ -88,12 +109,20 @@ def _toggle_play() -> None:
     st.session_state["playing"] = not st.session_state.get("playing", False)
 
 
-def _on_map_click() -> None:
-    """A click on a marker selects its place (the id rides hidden in the tooltip)."""
+def _on_map_change() -> None:
+    """A click on a marker selects its place (the id rides hidden in the tooltip); a pan
+    or zoom goes to the URL (``view=``), so a copied link opens the same extent."""
     value = st.session_state.get(MAP_KEY) or {}
     place = place_id_from_tooltip(value.get("last_object_clicked_tooltip"))
     if place and place in ds.places:
         st.session_state["view_place"] = place
+    centre, zoom = value.get("center") or {}, value.get("zoom")
+    if "lat" in centre and "lng" in centre and zoom is not None:
+        try:
+            st.session_state["view_map"] = state.format_map_view(
+                *state.parse_map_view(f"{centre['lat']},{centre['lng']},{zoom}"))
+        except ValueError:
+            pass  # a map state outside the ranges a link accepts is not written
 
 
 def _leave_brief() -> None:
@@ -127,7 +156,8 @@ plans: bool = bool(st.session_state["view_plans"])
 labels: bool = bool(st.session_state["view_labels"])
 marking: str = (st.session_state.get("view_marking") or "")[: state.MARKING_MAX]
 stops = mapview.milestones(ds, known)
-speed = st.session_state.get("play_speed") or "normal (1.5 s)"
+title: str = (st.session_state.get("view_title") or "")[: state.TITLE_MAX]
+speed = st.session_state.get("play_speed") or PLAY_DEFAULT
 
 if not brief:  # the briefing view puts the slider under the slide
     _date_slider()
@@ -141,9 +171,10 @@ if not brief:  # the briefing view puts the slider under the slide
                   disabled=not any(d > on for d in days))
     playing = bool(st.session_state.get("playing"))
     c_play.button("■ Stop" if playing else "▶ Play", on_click=_toggle_play, width="stretch",
-                  help="Step through the days on which something changes, at the speed beside.")
-    speed = c_speed.selectbox("Play speed", list(PLAY_SPEEDS), index=1, key="play_speed",
-                              label_visibility="collapsed")
+                  help="Step through time at the speed beside: from change to change (a 1-day change "
+                       "and a 5-week gap take the same time), or at a constant number of days per second.")
+    speed = c_speed.selectbox("Play speed", list(PLAY_SPEEDS), index=list(PLAY_SPEEDS).index(PLAY_DEFAULT),
+                              key="play_speed", label_visibility="collapsed")
     c_jump.selectbox("Jump to milestone", stops, index=None, key="_jump", on_change=_jump,
                      label_visibility="collapsed",
                      placeholder=f"Jump to milestone ({len(stops)}: announcements, handovers, phases…)",
@@ -153,19 +184,31 @@ if not brief:  # the briefing view puts the slider under the slide
 
 snap_full = cache.posture(on, known)
 snap_map = snap_full if plans else cache.posture(on, known, plans=False)
+if st.session_state.get("view_planned"):
+    # projection mode: what the plans said the posture would be (labelled so on the map)
+    from geo.posture import snapshot as _snapshot
 
-base = mapview.base_map(ds, base_url_path=st.get_option("server.baseUrlPath") or "", brief=brief)
+    snap_map = _snapshot(ds, on, known, as_planned=True)
+
+# The extent the map opens at: the link's view= once per session; later pans are the
+# map's own and only go to the URL, so the mounted map is never rebuilt under the user.
+opened_at = st.session_state.setdefault("_map_opened_at", st.session_state.get("view_map") or "")
+base = mapview.base_map(ds, base_url_path=st.get_option("server.baseUrlPath") or "", brief=brief,
+                        view=state.parse_map_view(opened_at) if opened_at else None)
 place_options = [""] + [ps.place.id for ps in snap_full.places]
 if st.session_state.get("view_place") not in place_options:
     st.session_state["view_place"] = ""
 selected = st.session_state.get("view_place") or None
 layers = mapview.posture_layers(snap_map, show_plans=plans, labels=labels, selected=selected,
                                 popups=False, ds=ds)
-layers.append(mapview.overlay_layer(snap_map, marking=marking, show_plans=plans))
+layers.append(mapview.overlay_layer(snap_map, marking=marking, show_plans=plans,
+                                    title=title or mapview.DEFAULT_TITLE))
 # What the map was handed, for tests and for anyone debugging a view.
 st.session_state["_map_view"] = {"on": snap_map.on.isoformat(), "known_on": snap_map.known_on.isoformat(),
                                  "plans": plans, "labels": labels, "selected": selected or "",
-                                 "marking": marking, "places": len(snap_map.places),
+                                 "marking": marking, "title": title, "view": opened_at,
+                                 "as_planned": bool(getattr(snap_map, "as_planned", False)),
+                                 "places": len(snap_map.places),
                                  "groups": len(snap_map.groups), "movements": len(snap_map.movements)}
 
 
@@ -174,17 +217,18 @@ def _map() -> None:
     # render of the map; on a fresh base map that extra pass changes nothing in what is
     # sent (same script, header and hash) and costs half of the base map's rendering.
     st_folium(base, key=MAP_KEY, feature_group_to_add=layers, height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
-              on_change=_on_map_click, render=False)
+              returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"],
+              on_change=_on_map_change, render=False)
 
 
 if brief:
+    # the exit control first, so it is on screen whatever the window's size
+    c_note, c_leave = st.columns([4, 1], vertical_alignment="center")
+    c_note.caption("Briefing view: the frame below is the slide. Change the date with the slider under it; "
+                   "the link reproduces this view.")
+    c_leave.button("✕ Leave briefing view", on_click=_leave_brief, width="stretch", key="leave_brief")
     _map()
     _date_slider()
-    c_note, c_leave = st.columns([4, 1], vertical_alignment="center")
-    c_note.caption("Briefing view: the frame above is the slide. Change the date with the slider; "
-                   "the link reproduces this view.")
-    c_leave.button("Leave briefing view", on_click=_leave_brief, width="stretch")
     state.write_url()
     st.stop()
 
@@ -197,13 +241,19 @@ with c_side:
                   format="YYYY-MM-DD", persist_state="session",
                   help="Hide every source published after this day and replay what was known then. "
                        f"Default: the newest source ({day_label(b.latest_source)}).")
-    t1, t2, t3 = st.columns(3)
+    t1, t2, t3, t4 = st.columns(4)
     t1.toggle("Plans", key="view_plans", persist_state="session",
               help="Plans (announced, scheduled) are drawn dashed. Off: reports only, each place "
                    "showing its last report.")
     t2.toggle("Labels", key="view_labels", persist_state="session")
+    t4.toggle("As planned", key="view_planned", persist_state="session",
+              help="Projection: the posture the plans said there would be on this day, framed and "
+                   "labelled as a projection (?planned=1). Off: what was reported.")
     t3.toggle("Brief", key="view_brief", persist_state="session",
               help="Briefing view: a 16:9 frame without the app around it, for a slide (?brief=1).")
+    st.text_input("Slide title", key="view_title", max_chars=state.TITLE_MAX, persist_state="session",
+                  placeholder=mapview.DEFAULT_TITLE,
+                  help="The title on the map, the briefing view and every export (PNG, SVG, PDF, HTML, GIF).")
     st.text_input("Marking line", key="view_marking", max_chars=state.MARKING_MAX, persist_state="session",
                   placeholder="e.g. UNCLASSIFIED // OPEN SOURCE",
                   help="Printed at the top and bottom of the map frame (and of the briefing view).")
@@ -235,11 +285,18 @@ with c_side:
         st.caption("Click a place on the map (or choose it above) for its claim history: every figure with "
                    "its date, plan or report, outlet, verbatim quote and link.")
 
-with st.sidebar:
-    st.caption(f"**Posture Atlas** · {len(ds.claims)} claims from {len(ds.sources)} sources, "
-               f"{day_label(b.first)} – {day_label(b.latest_source)}. Works offline.")
+st.caption(f"**Posture Atlas** · {len(ds.claims)} claims from {len(ds.sources)} sources, "
+           f"{day_label(b.first)} – {day_label(b.latest_source)}. Works offline.")
 
 state.write_url()
+
+def next_play_day(on: dt.date, mode: str, days_per_step: int) -> dt.date | None:
+    """The day Play shows next: the next change, or ``days_per_step`` later (not past
+    the slider's end); None when there is nothing further."""
+    if mode == "rate":
+        return min(on + dt.timedelta(days=days_per_step), b.last) if on < b.last else None
+    return min((d for d in _stops(st.session_state["view_known"]) if d > on), default=None)
+
 
 # Play: a fragment that wakes every few seconds and moves to the next change. The first
 # call happens inside this full run and only arms it; a timed rerun of the fragment then
@@ -247,13 +304,14 @@ state.write_url()
 if st.session_state.get("playing"):
     st.session_state["_play_armed"] = False
 
-    @st.fragment(run_every=PLAY_SPEEDS[speed])
+    mode, every, days_per_step = PLAY_SPEEDS.get(speed, PLAY_SPEEDS[PLAY_DEFAULT])
+
+    @st.fragment(run_every=every)
     def _player() -> None:
         if not st.session_state.get("_play_armed"):
             st.session_state["_play_armed"] = True
             return
-        nxt = min((d for d in _stops(st.session_state["view_known"]) if d > st.session_state["view_date"]),
-                  default=None)
+        nxt = next_play_day(st.session_state["view_date"], mode, days_per_step)
         if nxt is None or nxt > b.last:
             st.session_state["playing"] = False
         else:

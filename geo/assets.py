@@ -49,12 +49,15 @@ LEAFLET_CSS = f"{LEAFLET_DIR}/leaflet.css"
 LEAFLET_IMAGES = f"{LEAFLET_DIR}/images"
 FOLIUM_JQUERY_SHIM_JS = "js/folium-jquery-shim.js"
 """Our own ~40-line ``$`` stand-in: folium.Popup and keep_in_front call ``$``."""
+POSTURE_ATLAS_JS = "js/posture-atlas-map.js"
+"""Our own Leaflet layers (labels, map notes), used by geo.mapview's templates."""
 
 # (name, static relpath) in load order; names match folium's so that an
 # element asking for "leaflet" / "leaflet_css" dedupes against ours.
 _OFFLINE_JS: tuple[tuple[str, str], ...] = (
     ("leaflet", LEAFLET_JS),
     ("folium_jquery_shim", FOLIUM_JQUERY_SHIM_JS),
+    ("posture_atlas_map", POSTURE_ATLAS_JS),
 )
 _OFFLINE_CSS: tuple[tuple[str, str], ...] = (("leaflet_css", LEAFLET_CSS),)
 

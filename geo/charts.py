@@ -186,14 +186,37 @@ def _steps(segs: list[dict]) -> list[dict]:
     return out
 
 
-def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, plans: list[dict],
-                earlier: list[dict], phases: list[dict], milestones: list[dict],
-                selected: dt.date | None, domain, width: int, axis: bool) -> dict:
-    numeric = [s for s in segs if s["shape"] in ("point", "range", "at least", "at most")]
-    has_numbers = bool(numeric) or any(p.get("value") is not None for p in plans)
-    ymax = max([v for s in numeric for v in (s["troops_min"], s["troops_max"], s["value"]) if v is not None]
+NUMERIC_SHAPES = ("point", "range", "at least", "at most")
+
+
+def _row_max(segs: list[dict], plans: list[dict], earlier: list[dict]) -> float:
+    numeric = [s for s in segs if s["shape"] in NUMERIC_SHAPES]
+    return max([v for s in numeric for v in (s["troops_min"], s["troops_max"], s["value"]) if v is not None]
                + [p["value"] for p in plans if p.get("value") is not None]
                + [e["value"] for e in earlier if e.get("value") is not None] + [1])
+
+
+def _annotations(segs: list[dict]) -> list[dict]:
+    """A figure's words ('about 2,500') where it comes into force, once per change."""
+    out, last = [], None
+    for s in segs:
+        if s["shape"] not in NUMERIC_SHAPES:
+            last = None
+            continue
+        if s["figure"] != last:
+            y = s["troops_max"] if s["shape"] == "range" and s["troops_max"] is not None else s["value"]
+            out.append({"start": s["start"], "y": y, "text": s["figure"], "basis": s["basis"]})
+        last = s["figure"]
+    return out
+
+
+def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, plans: list[dict],
+                earlier: list[dict], phases: list[dict], milestones: list[dict],
+                selected: dt.date | None, domain, width, axis: bool, shared_max: float | None = None) -> dict:
+    numeric = [s for s in segs if s["shape"] in NUMERIC_SHAPES]
+    has_numbers = bool(numeric) or any(p.get("value") is not None for p in plans)
+    # a shared scale: 4-5 troops look as small beside 2,500 as they are
+    ymax = shared_max if shared_max is not None and has_numbers else _row_max(segs, plans, earlier)
     # Headroom above the highest figure keeps the status strip clear of the lines;
     # a little room below zero lifts a "0" line off the row's bottom edge.
     top = ymax * 1.3 if ymax > 1 else 1
@@ -270,6 +293,11 @@ def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, 
             "subtitleColor": style.GROUP_COLOUR, "offset": 4}
     if subtitle:
         head["subtitle"] = subtitle
+    notes = _annotations(segs)
+    if notes:
+        layers.append(_layer(reg(notes), {"type": "text", "align": "left", "baseline": "bottom", "dx": 3, "dy": -3,
+                                          "fontSize": 10, "color": style.TEXT_COLOUR, "clip": True},
+                             {"x": x, "y": y("y"), "text": _f("text", "nominal")}))
     return {"title": head, "width": width, "height": ROW_HEIGHT if has_numbers else EMPTY_ROW_HEIGHT,
             "layer": layers}
 
@@ -363,7 +391,7 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
                    milestones: pd.DataFrame | None = None, plans: pd.DataFrame | None = None,
                    earlier: pd.DataFrame | None = None, earlier_label: str = "",
                    selected: dt.date | None = None, domain: tuple[dt.date, dt.date] | None = None,
-                   width: int = 900) -> dict:
+                   width: int | str = 900, y_scale: str = "shared") -> dict:
     """Troops over time as a Vega-Lite specification (a dict for ``st.vega_lite_chart``),
     one row per series of ``series`` (a frame from
     :func:`geo.analysis.timeline_series` or :func:`~geo.analysis.country_series`),
@@ -374,7 +402,14 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
     ``earlier`` (another ``timeline_series`` frame, e.g. as known on an earlier day)
     is drawn as a dotted grey line behind, so the plan then expected sits next to what
     was later reported. ``domain`` is the (first day, day after last) shown.
+
+    ``y_scale``: "shared" (default) puts every row with figures on one y scale, so a
+    row's height says how many troops it holds (4-5 do not look like 2,500); "own" gives
+    each row its own scale (to read small figures). Each figure is annotated where it
+    comes into force. ``width`` may be "container": the chart follows its column.
     """
+    if y_scale not in ("shared", "own"):
+        raise ValueError(f"y_scale {y_scale!r}; expected 'shared' or 'own'")
     if domain is None:
         if series.empty:
             today = dt.date.today()
@@ -384,10 +419,16 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
     phase_recs = _phase_records(phases, domain) if phases is not None and not phases.empty else []
     mile_recs = [m for m in records(milestones) if domain[0].isoformat() <= m["date"] < domain[1].isoformat()] \
         if milestones is not None and not milestones.empty else []
-    mile_recs = _lanes(mile_recs, domain, width)
+    mile_recs = _lanes(mile_recs, domain, width if isinstance(width, int) else 900)
     reg = _Datasets()
     rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width)]
     keys = list(dict.fromkeys(series["series_key"]))
+    shared_max = None
+    if y_scale == "shared" and not series.empty:
+        shared_max = _row_max(_clip(_segments(series), domain), [], [])
+        if plans is not None and not plans.empty:
+            vals = [p["value"] for p in records(plans[plans["series_key"].isin(keys)]) if p["value"] is not None]
+            shared_max = max([shared_max] + vals)
     for i, key in enumerate(keys):
         part = series[series["series_key"] == key]
         segs = _clip(_segments(part), domain)
@@ -402,7 +443,7 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
         rows.append(_series_row(
             reg, segs, title=str(first["series"]), subtitle=_subtitle(first), plans=plan_recs,
             earlier=earlier_recs, phases=phase_recs, milestones=mile_recs, selected=selected,
-            domain=domain, width=width, axis=(i == len(keys) - 1)))
+            domain=domain, width=width, axis=(i == len(keys) - 1), shared_max=shared_max))
     return {
         "vconcat": rows, "spacing": 14, "datasets": reg.datasets,
         "resolve": {"scale": {"color": "shared", "strokeDash": "shared", "y": "independent"}},

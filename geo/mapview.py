@@ -32,13 +32,14 @@ from dataclasses import dataclass
 import folium
 from branca.element import MacroElement
 
-from . import style
+from . import style, symbology
 from .assets import OfflineMap
 from .dates import age_label
 from .model import Dataset
 from .posture import reports_only, snapshot  # noqa: F401  (reports_only re-exported)
 from .textsafe import Template  # |tojson that never lets a template delimiter through
-from .popup import esc, place_tooltip, popup_html, movement_popup, day_label
+from .popup import esc, place_tooltip, popup_html, movement_popup, day_label  # noqa: F401
+from .symbology import MarkerSpec, curve, marker_specs, short_name  # noqa: F401  (re-exported)
 
 DEFAULT_TITLE = "US-led coalition troop posture: Iraq and Syria"
 DEFAULT_SUBTITLE = "Troops at bases as reported in open sources"
@@ -59,11 +60,8 @@ ONLINE_TILES = (
 OFFLINE_BASE_NAME = "Offline basemap (no tiles)"
 COUNTRIES_NAME = "Countries (offline)"
 
-# Basemap greys: light enough that every status colour stands out on them.
-SEA = "#dbe6ee"
-LAND = "#efece4"
-LAND_FOCUS = "#fbfaf7"
-BORDER = "#8c8c8c"
+# Basemap greys (geo.style), under the names the tests and the renderer know.
+SEA, LAND, LAND_FOCUS, BORDER = style.SEA, style.LAND, style.LAND_FOCUS, style.BORDER
 
 #: A typical map frame (px): arrow heads and arrow trims are sized in pixels at the zoom
 #: Leaflet's fitBounds picks for it. Labels are placed in the browser (LabelLayer).
@@ -72,10 +70,8 @@ FIT_PADDING_PX = 20
 PANEL_PX = 236                # left column: title box and legend
 ZOOM_SNAP = 0.25
 
-GROUP_JOIN_DASH = "1 6"       # dotted: apart from the plan dash
-IMPRECISE_DASH = "2 4"
-FILL_CERTAIN = 0.78           # disc up to the certain minimum
-FILL_RANGE = 0.22             # band between minimum and maximum
+GROUP_JOIN_DASH, IMPRECISE_DASH = style.GROUP_JOIN_DASH, style.IMPRECISE_DASH
+FILL_CERTAIN, FILL_RANGE = style.FILL_CERTAIN, style.FILL_RANGE
 
 
 # ---------------------------------------------------------------- small elements
@@ -147,111 +143,17 @@ class LabelLayer(MacroElement):
     """Permanent labels placed in the browser, beside their markers, clear of each other.
 
     Placement needs the real pixel positions, which depend on the frame size and the
-    zoom the user picks, so it runs in Leaflet: greedy, highest priority first, over 8
-    directions at growing distances, avoiding placed labels, markers and the map's
-    controls (title, legend); a label set further out gets a leader line. Reruns on
-    zoom and pan. ``items``: {latlng, html (escaped), priority}; ``avoid``: {latlng,
-    radius} circles.
+    zoom the user picks, so it runs in Leaflet (``PostureAtlas.LabelLayer`` in
+    ``static/js/posture-atlas-map.js``): greedy, highest priority first, over 8
+    directions at growing distances, avoiding placed labels, markers, country names and
+    the map's controls; a label set further out gets a leader line. ``items``:
+    {latlng, html (escaped), priority, quiet}; ``avoid``: {latlng, radius, line} circles.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = new (L.Layer.extend({
-                onAdd: function (map) {
-                    var items = {{ this.items|tojson }};
-                    this._avoid = {{ this.avoid|tojson }};
-                    this._items = items.map(function (it) {
-                        var icon = L.divIcon({className: "pa-label-icon", iconSize: [0, 0],
-                            html: '<svg class="pa-leader" width="1" height="1"><line stroke="{{ this.leader_colour }}" stroke-width="1"/></svg>'
-                                  + '<div class="pa-label">' + it.html + "</div>"});
-                        var mk = L.marker(it.latlng, {icon: icon, interactive: false, keyboard: false}).addTo(map);
-                        return {latlng: L.latLng(it.latlng), priority: it.priority, marker: mk};
-                    });
-                    map.on("zoomend moveend resize", this._schedule, this);
-                    this._schedule();
-                },
-                onRemove: function (map) {
-                    map.off("zoomend moveend resize", this._schedule, this);
-                    this._items.forEach(function (it) { map.removeLayer(it.marker); });
-                    this._items = [];
-                },
-                _schedule: function () {
-                    // after the other layers and the title box of this update are on the map
-                    var self = this;
-                    window.setTimeout(function () { if (self._map) { self._layout(self._map); } }, 0);
-                },
-                _layout: function (map) {
-                    function overlap(a, b) {
-                        var w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-                        var h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-                        return (w > 0 && h > 0) ? w * h : 0;
-                    }
-                    var size = map.getSize();
-                    var frame = map.getContainer().getBoundingClientRect();
-                    var blocks = [];
-                    var ctls = map.getContainer().querySelectorAll(".leaflet-control");
-                    for (var c = 0; c < ctls.length; c++) {
-                        var r = ctls[c].getBoundingClientRect();
-                        if (r.width > 0) {
-                            blocks.push([r.left - frame.left - 4, r.top - frame.top - 4, r.right - frame.left + 4, r.bottom - frame.top + 4]);
-                        }
-                    }
-                    var circles = this._avoid.map(function (a) {
-                        var p = map.latLngToContainerPoint(a.latlng);
-                        return [p.x - a.radius, p.y - a.radius, p.x + a.radius, p.y + a.radius, a.radius, p.x, p.y];
-                    });
-                    var placed = [];
-                    var order = this._items.slice().sort(function (a, b) { return b.priority - a.priority; });
-                    order.forEach(function (it) {
-                        var el = it.marker.getElement();
-                        if (!el) { return; }
-                        var div = el.querySelector(".pa-label");
-                        var line = el.querySelector("line");
-                        var w = div.offsetWidth, h = div.offsetHeight;
-                        var p = map.latLngToContainerPoint(it.latlng);
-                        var own = 0;
-                        circles.forEach(function (c) {
-                            if (Math.abs(c[5] - p.x) < 0.5 && Math.abs(c[6] - p.y) < 0.5) { own = Math.max(own, c[4]); }
-                        });
-                        var best = null;
-                        var steps = [0, 14, 30, 52];
-                        for (var s = 0; s < steps.length; s++) {
-                            var r = own + 3 + steps[s], d = r * 0.72;
-                            var cands = [[r, -h / 2, "left"], [-r - w, -h / 2, "right"], [d, -d - h, "left"], [d, d, "left"],
-                                         [-d - w, -d - h, "right"], [-d - w, d, "right"], [-w / 2, -r - h, "center"], [-w / 2, r, "center"]];
-                            for (var k = 0; k < cands.length; k++) {
-                                var dx = cands[k][0], dy = cands[k][1];
-                                var rect = [p.x + dx, p.y + dy, p.x + dx + w, p.y + dy + h];
-                                var score = 0;
-                                placed.forEach(function (q) { score += 3 * overlap(rect, q); });
-                                blocks.forEach(function (q) { score += 3 * overlap(rect, q); });
-                                circles.forEach(function (q) {
-                                    if (Math.abs(q[5] - p.x) >= 0.5 || Math.abs(q[6] - p.y) >= 0.5) { score += overlap(rect, q); }
-                                });
-                                var inside = overlap(rect, [0, 0, size.x, size.y]);
-                                score += 3 * (w * h - inside);
-                                score += steps[s] * 2 + k * 0.1;
-                                if (best === null || score < best[0]) { best = [score, dx, dy, cands[k][2], steps[s]]; }
-                            }
-                            if (best[0] <= steps[s] * 2 + 1) { break; }
-                        }
-                        div.style.left = best[1] + "px";
-                        div.style.top = best[2] + "px";
-                        div.style.textAlign = best[3];
-                        if (best[4] > 0) {
-                            var tx = Math.min(Math.max(0, best[1]), best[1] + w);
-                            var ty = Math.min(Math.max(0, best[2]), best[2] + h);
-                            var len = Math.sqrt(tx * tx + ty * ty) || 1;
-                            line.setAttribute("x1", tx / len * own); line.setAttribute("y1", ty / len * own);
-                            line.setAttribute("x2", tx); line.setAttribute("y2", ty);
-                            line.style.display = "";
-                        } else {
-                            line.style.display = "none";
-                        }
-                        placed.push([p.x + best[1], p.y + best[2], p.x + best[1] + w, p.y + best[2] + h]);
-                    });
-                }
-            }))();
+            var {{ this.get_name() }} = new PostureAtlas.LabelLayer(
+                {{ this.items|tojson }}, {{ this.avoid|tojson }}, {{ this.options|tojson }});
             {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
         {% endmacro %}
     """)
@@ -261,48 +163,17 @@ class LabelLayer(MacroElement):
         self._name = "pa_labels"
         self.items = items
         self.avoid = avoid
-        self.leader_colour = style.GROUP_COLOUR
+        self.options = {"leaderColour": style.GROUP_COLOUR}
 
 
 class MapNotes(MacroElement):
     """Boxes pinned to the map frame (title/date, source line, marking) that come and go
-    with the layer holding them, so they update with the posture layers."""
+    with the layer holding them, so they update with the posture layers
+    (``PostureAtlas.MapNotes`` in ``static/js/posture-atlas-map.js``)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = new (L.Layer.extend({
-                onAdd: function (map) {
-                    var boxes = {{ this.boxes|tojson }};
-                    this._ctls = [];
-                    this._divs = [];
-                    for (var i = 0; i < boxes.length; i++) {
-                        var b = boxes[i];
-                        var div = L.DomUtil.create("div", b.cls);
-                        div.innerHTML = b.html;
-                        L.DomEvent.disableClickPropagation(div);
-                        L.DomEvent.disableScrollPropagation(div);
-                        if (b.position === "frame") {
-                            map.getContainer().appendChild(div);
-                            this._divs.push(div);
-                        } else {
-                            var ctl = L.control({position: b.position});
-                            ctl.onAdd = (function (d) { return function () { return d; }; })(div);
-                            ctl.addTo(map);
-                            if (b.first) {  // above the legend that the base map put there
-                                var box = ctl.getContainer();
-                                box.parentNode.insertBefore(box, box.parentNode.firstChild);
-                            }
-                            this._ctls.push(ctl);
-                        }
-                    }
-                },
-                onRemove: function (map) {
-                    this._ctls.forEach(function (c) { map.removeControl(c); });
-                    this._divs.forEach(function (d) { L.DomUtil.remove(d); });
-                    this._ctls = [];
-                    this._divs = [];
-                }
-            }))();
+            var {{ this.get_name() }} = new PostureAtlas.MapNotes({{ this.boxes|tojson }});
             {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
         {% endmacro %}
     """)
@@ -380,21 +251,29 @@ class _Basemap(MacroElement):
             // The left column of the frame holds the title box and the legend: keep the
             // places to the right of it.
             // not animated: the map opens on its final view, nothing moves under a first click
+            {% if this.view %}
+            map.setView({{ this.view[:2]|tojson }}, {{ this.view[2]|tojson }}, {animate: false});
+            {% else %}
             map.fitBounds({{ this.bounds|tojson }}, {paddingTopLeft: {{ this.pad_tl|tojson }},
                                                      paddingBottomRight: {{ this.pad_br|tojson }},
                                                      animate: false});
+            {% endif %}
+            PostureAtlas.reportView(map);
         {% endmacro %}
     """)
 
-    def __init__(self, countries: dict, focus: list[str], bounds, tiles: list[dict]):
+    def __init__(self, countries: dict, focus: list[str], bounds, tiles: list[dict], view=None):
         super().__init__()
         self._name = "pa_basemap"
         self.countries = countries
         self.focus = focus
         self.bounds = bounds
         self.tiles = tiles
+        self.view = [float(v) for v in view] if view else None
+        # title box on the left, legend on the right: the places fit between them, and
+        # the fitted extent is centred so the first zoom-in keeps the middle of the story
         self.pad_tl = [PANEL_PX + FIT_PADDING_PX, FIT_PADDING_PX]
-        self.pad_br = [FIT_PADDING_PX, FIT_PADDING_PX + 30]
+        self.pad_br = [PANEL_PX + FIT_PADDING_PX, FIT_PADDING_PX + 30]
         self.border, self.land, self.land_focus = BORDER, LAND, LAND_FOCUS
         self.offline_name, self.countries_name = OFFLINE_BASE_NAME, COUNTRIES_NAME
 
@@ -415,7 +294,7 @@ def fit_zoom(bounds, frame_px=LAYOUT_FRAME_PX, padding=FIT_PADDING_PX, snap=ZOOM
     (s, w), (n, e) = bounds
     x0, y0 = _world_px(n, w, 0)
     x1, y1 = _world_px(s, e, 0)
-    zx = math.log2((frame_px[0] - PANEL_PX - 2 * padding) / max(x1 - x0, 1e-9))
+    zx = math.log2((frame_px[0] - 2 * PANEL_PX - 2 * padding) / max(x1 - x0, 1e-9))
     zy = math.log2((frame_px[1] - 2 * padding - 30) / max(y1 - y0, 1e-9))
     return math.floor(min(zx, zy) / snap) * snap
 
@@ -436,19 +315,23 @@ def posture_bounds(ds: Dataset) -> list[list[float]]:
 
 # ---------------------------------------------------------------------- styles
 
+_FONT_CSS = ", ".join(f'"{f}"' if " " in f else f for f in style.FONT_STACK)
+_ROLE_CSS = "\n".join(
+    f".pa-label .pa-l-{role} {{ font-size: {size}px; font-weight: {700 if bold else 400}; "
+    f"font-style: {'italic' if italic else 'normal'}; color: {colour}; }}"
+    for role, (size, bold, italic, colour) in style.LABEL_ROLES.items())
+
 CSS = f"""
-.leaflet-container {{ background: {SEA}; font-family: "Source Sans Pro", "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }}
+.leaflet-container {{ background: {SEA}; font-family: {_FONT_CSS}; }}
 .pa-label-icon {{ background: none; border: none; }}
 .leaflet-tooltip {{ font-size: 12px; line-height: 1.3; max-width: 340px; white-space: normal; width: max-content; }}
 .pa-label {{ position: absolute; white-space: nowrap; font-size: 11px; line-height: 13px; color: {style.TEXT_COLOUR};
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; pointer-events: none; }}
-.pa-label b {{ font-size: 12px; }}
-.pa-label .pa-l-plan {{ font-style: italic; }}
-.pa-label .pa-l-warn {{ color: {style.WARN_TEXT_COLOUR}; font-weight: 700; }}
+{_ROLE_CSS}
 .pa-leader {{ position: absolute; left: 0; top: 0; overflow: visible; pointer-events: none; }}
 .pa-country {{ position: absolute; transform: translate(-50%, -50%); white-space: nowrap; font-size: 11px;
-  letter-spacing: 0.18em; text-transform: uppercase; color: #8d8a82; font-weight: 600; pointer-events: none; }}
-.pa-country.pa-focus {{ font-size: 13px; color: #77746c; }}
+  letter-spacing: 0.18em; text-transform: uppercase; color: {style.COUNTRY_TEXT}; font-weight: 600; pointer-events: none; }}
+.pa-country.pa-focus {{ font-size: 13px; color: {style.COUNTRY_TEXT_FOCUS}; }}
 .pa-box {{ background: rgba(255,255,255,0.93); border: 1px solid #bbb; border-radius: 4px; padding: 6px 9px;
   color: {style.TEXT_COLOUR}; font-size: 12px; line-height: 1.3; box-shadow: 0 1px 3px rgba(0,0,0,0.2); }}
 .pa-title {{ font-weight: 700; font-size: 15px; }}
@@ -464,7 +347,7 @@ CSS = f"""
 .pa-marking.pa-top {{ top: 6px; }}
 .pa-marking.pa-bottom {{ bottom: 4px; }}
 .pa-head, .pa-legend {{ width: {PANEL_PX - 30}px; box-sizing: content-box; }}
-.pa-legend {{ font-size: 10.5px; line-height: 1.15; }}
+.pa-legend {{ font-size: 10.5px; line-height: 1.15; background: {style.LEGEND_BACKGROUND}; }}
 .pa-legend .pa-lg-h {{ font-weight: 700; margin: 3px 0 1px; }}
 .pa-legend table {{ border-collapse: collapse; }}
 .pa-legend td {{ padding: 0 3px 0 0; vertical-align: middle; }}
@@ -478,6 +361,19 @@ CSS = f"""
 .pa-badge {{ display: inline-block; font-size: 10px; font-weight: 700; padding: 0 3px; border-radius: 3px; border: 1px solid #444; }}
 .pa-badge.pa-plan {{ border-style: dashed; }}
 .pa-badge.pa-report {{ background: #444; color: #fff; }}
+html, body {{ margin: 0; height: 100%; overflow: hidden; }}
+#map_div, .folium-map {{ height: 100vh !important; width: 100vw !important; }}
+.pa-label-area {{ background: #fff; border: 1px solid {style.AREA_BOX_EDGE}; padding: 2px 5px; text-shadow: none; }}
+.pa-callout {{ display: inline-block; min-width: 15px; padding: 0 3px; border: 1px solid {style.TEXT_COLOUR}; background: #fff;
+  font-weight: 700; font-size: 11px; line-height: 15px; text-align: center; text-shadow: none; }}
+.pa-callout-key {{ width: {PANEL_PX - 30}px; font-size: 11px; white-space: normal; }}
+.pa-callout-row {{ margin: 1px 0; }}
+.pa-callout-row .pa-label, .pa-callout-key span[class^="pa-l-"] {{ font-size: 11px; }}
+.pa-projection {{ position: absolute; left: 50%; top: 30px; transform: translateX(-50%); z-index: 1001;
+  background: {style.PROJECTION_COLOUR}; color: #fff; font-weight: 700; font-size: 13px; letter-spacing: 0.04em;
+  padding: 3px 12px; pointer-events: none; white-space: nowrap; }}
+.pa-projection-frame {{ position: absolute; inset: 0; border: 5px solid {style.PROJECTION_COLOUR}; z-index: 1000;
+  pointer-events: none; }}
 .pa-chip {{ display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 3px; border: 1px solid #444; }}
 """
 
@@ -485,8 +381,6 @@ CSS = f"""
 #: holds it (the dashboard sizes the streamlit-folium iframe to 16:9).
 BRIEF_CSS = """
 .leaflet-control-zoom, .leaflet-control-layers { display: none; }
-html, body { margin: 0; height: 100%; overflow: hidden; }
-#map_div { height: 100vh !important; width: 100vw !important; }
 """
 
 
@@ -526,12 +420,15 @@ def country_label_points(gdf, avoid: list[tuple[float, float]]) -> list[tuple[st
 
 
 def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_path: str = "",
-             brief: bool = False, legend: bool = True) -> folium.Map:
+             brief: bool = False, legend: bool = True,
+             view: tuple[float, float, float] | None = None) -> folium.Map:
     """The map that stays put while the date changes.
 
     Offline Natural Earth countries with their names, a scale bar, the legend and (with
     ``online_tiles``) OpenStreetMap, CARTO Positron and Esri imagery offered in a layer
-    control but *not* added, so nothing is fetched until a user picks one. Deterministic:
+    control but *not* added, so nothing is fetched until a user picks one. ``view``
+    (latitude, longitude, zoom) opens that extent instead of the fitted one (a shared
+    link's ``view=``). Deterministic:
     the same inputs give the same JavaScript, which is what lets streamlit-folium keep
     the map mounted across reruns.
     """
@@ -544,7 +441,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
     gdf, countries = _countries_geojson(ds)
     focus = sorted({p.country for p in ds.places.values()}) if ds is not None else ["IRQ", "SYR"]
     tiles = [dict(name=n, url=u, attr=a, max_zoom=z) for n, u, a, z in ONLINE_TILES] if online_tiles else []
-    m.add_child(_Basemap(countries, focus, bounds, tiles))
+    m.add_child(_Basemap(countries, focus, bounds, tiles, view))
 
     avoid = []
     if ds is not None:
@@ -558,240 +455,32 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
         names.add_child(Label((lat, lon), f'<div class="{cls}">{esc(name)}</div>', pane="paCountryNames"))
     m.add_child(names)
     if legend:
-        m.add_child(_StaticControl(legend_html(), "topleft", "pa-box pa-legend"))
+        m.add_child(_StaticControl(legend_html(), "topright", "pa-box pa-legend"))
     return m
 
 
-# ----------------------------------------------------------------- marker specs
+# ------------------------------------------------------------------ drawing
+# What is drawn is decided by geo.symbology; this module only translates its marks.
 
-@dataclass(frozen=True)
-class MarkerSpec:
-    """How one place or one group figure is drawn; pure data, rendered by
-    :func:`posture_layers` and checked by the tests."""
+def _disc_options(d: symbology.Disc) -> dict:
+    """A symbology Disc as Leaflet circleMarker options."""
+    opts = {"radius": d.radius, "color": d.stroke, "weight": d.weight, "opacity": d.opacity,
+            "dashArray": d.dash, "lineCap": "butt", "interactive": False,
+            "fill": d.fill is not None}
+    if d.fill is not None:
+        opts.update(fillColor=d.fill, fillOpacity=d.fill_opacity)
+    return opts
 
-    key: str                     # place id, or group id
-    kind: str                    # figure | nofigure | member | withdrawn | group
-    place_id: str                # the place a click selects (a group: its first member)
-    name: str
-    lat: float
-    lon: float
-    status: str | None
-    basis: str | None
-    colour: str
-    radius: float                # outer edge of what is drawn, px
-    inner: float | None          # certain-minimum disc, px
-    outer: float | None          # maximum ring, px
-    opacity: float
-    dashed: bool
-    imprecise: bool
-    conflict: bool
-    figure: str
-    label_lines: tuple[str, ...]
-    tooltip: str
-    popup: str
-    members: tuple[tuple[float, float], ...] = ()
-    priority: float = 0.0
-
-
-def short_name(name: str) -> str:
-    """Map label form: 'Victory Base Complex / Baghdad …' -> 'Victory Base Complex'."""
-    head = name.split(" / ")[0]
-    if head.endswith(")") and " (" in head:
-        head = head[: head.rindex(" (")]
-    return head
-
-
-def _age_note(age: int | None) -> str:
-    if age is None:
-        return ""
-    return "current" if age <= style.FRESH_DAYS else f"{age_label(age)} old"
-
-
-def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) -> list[MarkerSpec]:
-    """One spec per place in the snapshot (claim in force or named by a movement) and one
-    per group figure. ``sources``/``places`` (the dataset's dicts) enrich popups."""
-    sources = sources or {s.id: s for s in snap.sources}
-    places = places or {}
-    specs: list[MarkerSpec] = []
-    groups = {g.id: g for g in snap.groups}
-    for ps in snap.places:
-        if not show_plans and ps.basis == "plan":
-            continue
-        specs.append(_place_spec(ps, groups, sources, places))
-    for g in snap.groups:
-        if not show_plans and g.claim.basis == "plan":
-            continue
-        specs.append(_group_spec(g, snap, sources, places))
-    # Big first: Leaflet draws in order, so small markers stay on top and clickable.
-    specs.sort(key=lambda s: (-s.radius, s.key))
-    return specs
-
-
-def _place_spec(ps, groups, sources, places) -> MarkerSpec:
-    place = ps.place
-    fig_claim = getattr(ps, "figure_claim", ps.claim)
-    status, basis = ps.status, ps.basis
-    conflict = bool(ps.conflicts or ps.contradicted_by)
-    age = ps.age_days
-    inner = outer = None
-    if ps.claim is None:
-        # named by a source, but nothing said of it for this day yet
-        kind, colour, radius = "noclaim", style.NO_FIGURE_COLOUR, style.NO_FIGURE_RADIUS_PX - 1.5
-        figure = "nothing reported for this day"
-    elif ps.group is not None:
-        kind, colour, radius = "member", style.status_colour(status), style.NO_FIGURE_RADIUS_PX - 0.5
-        figure = "in a group figure"
-    elif status == "withdrawn" or ps.troops_max == 0:
-        kind, colour, radius = "withdrawn", style.status_colour("withdrawn"), style.MIN_RADIUS_PX
-        figure = ps.figure_text()
-    elif ps.has_figure:
-        kind, colour = "figure", style.status_colour(status)
-        inner, outer = style.ring_radii(ps.troops_min, ps.troops_max)
-        radius = outer or inner or style.MIN_RADIUS_PX
-        figure = ps.figure_text()
-        age = getattr(ps, "figure_age_days", age)
-    else:
-        kind, colour, radius = "nofigure", style.status_colour(status), style.NO_FIGURE_RADIUS_PX
-        figure = ps.figure_text()
-    opacity = style.age_opacity(age)
-    # A sized marker draws the figure, so its dash follows the figure's claim: a planned
-    # figure stays dashed even when a later report (with no figure) set the status.
-    fig_basis = fig_claim.basis if kind == "figure" and fig_claim is not None else basis
-    name = place.name
-    label = short_name(name) + (" (whole country)" if place.precision == "country" else "")
-    lines: list[str] = []
-    if ps.claim is not None:
-        if kind == "member":
-            lines = [label]
-        else:
-            # "no figure" is said by the marker's shape; a withdrawal needs no figure
-            shown = "" if figure == "no figure" else figure
-            state_word = "withdrawn" if kind == "withdrawn" else style.status_label(status).lower()
-            if kind == "figure" and fig_basis == "plan" and basis != "plan":
-                shown += " (plan)"  # a planned figure beside a reported status: say which is which
-            lines = [label, " · ".join(w for w in (shown, state_word) if w)]
-            if basis == "plan":
-                lines[1] += " (plan)"
-        if conflict:
-            lines.append("⚠ sources disagree" if ps.conflicts else "⚠ plan contradicted later")
-    tip = [f"{figure}" + (f" ({fig_basis})" if kind == "figure" and fig_basis != basis else "")
-           + f" — {style.status_label(status)}" + (f" ({basis})" if basis else "")]
-    if ps.claim is not None:
-        tip.append(f"claim dated {ps.claim.date.label()} ({_age_note(ps.age_days)})")
-    if ps.group is not None and ps.group in groups:
-        g = groups[ps.group]
-        tip.append(f"shares one figure ({g.claim.figure_text()}) with " +
-                   ", ".join(p.name for p in g.places if p.id != place.id))
-    if place.imprecise:
-        tip.append(f"location known only to the {place.precision}")
-    if conflict:
-        tip.append("⚠ sources disagree — see claim history" if ps.conflicts else "⚠ plan contradicted by later reporting")
-    tip.append("click for the claim history")
-    claims = []
-    if ps.claim is not None:
-        claims.append((ps.claim, "in force"))
-        if fig_claim is not None and fig_claim is not ps.claim:
-            claims.append((fig_claim, "figure in force"))
-    claims += [(c, "conflicts") for c in ps.conflicts]
-    claims += [(c, "contradicts this plan") for c in ps.contradicted_by]
-    note = "No claim in force on this day." if ps.claim is None else ""
-    pop = popup_html(name, claims, sources, places or None, note=note)
-    return MarkerSpec(
-        key=place.id, kind=kind, place_id=place.id, name=name, lat=place.lat, lon=place.lon,
-        status=status, basis=basis, colour=colour, radius=radius, inner=inner, outer=outer,
-        opacity=opacity, dashed=fig_basis == "plan", imprecise=place.imprecise, conflict=conflict,
-        figure=figure, label_lines=tuple(lines), tooltip=place_tooltip(name, place.id, tip), popup=pop,
-        priority=radius + (0 if ps.claim is not None else -50))
-
-
-def _group_spec(g, snap, sources, places) -> MarkerSpec:
-    lat = sum(p.lat for p in g.places) / len(g.places)
-    lon = sum(p.lon for p in g.places) / len(g.places)
-    inner, outer = style.ring_radii(g.troops_min, g.troops_max)
-    radius = outer or inner or style.MIN_RADIUS_PX
-    conflict = bool(g.conflicts or g.contradicted_by)
-    names = " + ".join(short_name(p.name) for p in g.places)
-    # " Air Base" dropped on the label only: three full names would not fit beside a marker
-    label = " + ".join(short_name(p.name).removesuffix(" Air Base") for p in g.places)
-    figure = g.claim.figure_text()
-    second = f"one figure: {figure} · {style.status_label(g.claim.status).lower()}"
-    if g.claim.basis == "plan":
-        second += " (plan)"
-    lines = [label, second]
-    # A member with a figure of its own since is no longer joined to the group: the
-    # group's words stand as stated, and the label says who has moved on.
-    gone = g.superseded if g.current else ()
-    if gone:
-        lines.append("as stated; since reported separately: " + ", ".join(short_name(p.name) for p in gone))
-    if conflict:
-        lines.append("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted later")
-    tip = [f"{figure} at {names} together (one figure, never split)",
-           f"{style.status_label(g.claim.status)} ({g.claim.basis}), claim dated {g.claim.date.label()} "
-           f"({_age_note(g.age_days)})",
-           "drawn at the middle of its places"]
-    if conflict:
-        tip.append("⚠ sources disagree" if g.conflicts else "⚠ plan contradicted by later reporting")
-    claims = [(g.claim, "in force")] + [(c, "conflicts") for c in g.conflicts]
-    claims += [(c, "contradicts this plan") for c in g.contradicted_by]
-    pop = popup_html(f"{names} (one figure together)", claims, sources, places or None)
-    return MarkerSpec(
-        key=g.id, kind="group", place_id=g.places[0].id, name=names, lat=lat, lon=lon,
-        status=g.claim.status, basis=g.claim.basis, colour=style.status_colour(g.claim.status),
-        radius=radius, inner=inner, outer=outer, opacity=style.age_opacity(g.age_days),
-        dashed=g.claim.basis == "plan", imprecise=any(p.imprecise for p in g.places),
-        conflict=conflict, figure=figure, label_lines=tuple(lines),
-        tooltip=place_tooltip(f"{names}", g.places[0].id, tip), popup=pop,
-        members=tuple((p.lat, p.lon) for p in g.places if p not in gone), priority=radius + 100)
-
-
-# ---------------------------------------------------------------- drawing
 
 def _marker_shapes(spec: MarkerSpec, popups: bool) -> list[Shape]:
     """The circles of one marker, outermost first; the last one carries tooltip and popup."""
-    op = spec.opacity
-    # A figure for a whole region or country is an envelope, not a place: fill it
-    # lightly so it does not read as one more base beside the bases it contains.
-    fill_k = 0.45 if spec.imprecise else 1.0
-    dash = style.PLAN_DASH if spec.dashed else None
-    base = {"color": spec.colour, "weight": 2, "opacity": op, "dashArray": dash,
-            "interactive": False, "lineCap": "butt"}
-    shapes: list[Shape] = []
+    discs = symbology.marker_marks(spec)
+    if not discs:   # a group figure: its members carry the markers (and the clicks)
+        return []
     loc = [spec.lat, spec.lon]
-    if spec.imprecise:
-        shapes.append(Shape("circleMarker", loc, {
-            "radius": spec.radius + 7, "color": style.GROUP_COLOUR, "weight": 1.2, "opacity": 0.8 * op,
-            "dashArray": IMPRECISE_DASH, "fill": False, "interactive": False}))
-    if spec.conflict:
-        shapes.append(Shape("circleMarker", loc, {
-            "radius": spec.radius + 3.5, "color": style.CONFLICT_COLOUR, "weight": 3.5, "opacity": max(op, 0.8),
-            "fill": False, "interactive": False}))
+    shapes = [Shape("circleMarker", loc, _disc_options(d)) for d in discs[:-1]]
+    main = _disc_options(discs[-1])
     cls = f"pa-marker pa-{spec.kind} pa-key-{spec.key.replace(':', '-').replace('+', '-')}"
-    if spec.kind in ("figure", "group"):
-        if spec.outer is not None and spec.inner is not None and spec.outer - spec.inner > 0.5:
-            shapes.append(Shape("circleMarker", loc, dict(base, radius=spec.outer, fill=True,
-                                                         fillColor=spec.colour, fillOpacity=FILL_RANGE * op * fill_k)))
-            main = dict(base, radius=spec.inner, fill=True, fillColor=spec.colour,
-                        fillOpacity=FILL_CERTAIN * op * fill_k, weight=1.5)
-        elif spec.inner is None and spec.outer is not None:
-            # "fewer than N": nothing certain, only the ceiling
-            main = dict(base, radius=spec.outer, fill=True, fillColor=spec.colour,
-                        fillOpacity=FILL_RANGE * op * fill_k)
-        else:
-            main = dict(base, radius=spec.radius, fill=True, fillColor=spec.colour,
-                        fillOpacity=FILL_CERTAIN * op * fill_k)
-    elif spec.kind == "withdrawn":
-        main = dict(base, radius=spec.radius, color=style.GROUP_COLOUR, weight=1.5, fill=True,
-                    fillColor=spec.colour, fillOpacity=0.9 * op)
-    elif spec.kind == "member":
-        main = dict(base, radius=spec.radius, color="#ffffff", weight=1.5, fill=True,
-                    fillColor=spec.colour, fillOpacity=0.95 * op)
-        if spec.dashed:  # a white dashed edge would vanish: keep the plan dash visible
-            main.update(color=spec.colour, fillOpacity=0.55 * op, weight=2)
-    elif spec.kind == "noclaim":
-        main = dict(base, radius=spec.radius, weight=1.5, opacity=0.75, fill=True, fillColor="#ffffff",
-                    fillOpacity=0.6)
-    else:  # no figure: hollow, never sized
-        main = dict(base, radius=spec.radius, weight=2.5, fill=True, fillColor="#ffffff", fillOpacity=0.9 * op)
     main.update(interactive=True, className=cls)
     shapes.append(Shape("circleMarker", loc, main, tooltip=spec.tooltip, popup=spec.popup if popups else None))
     return shapes
@@ -802,31 +491,13 @@ def _ppd(zoom: float, lat: float) -> float:
     return (_world_px(lat - 0.5, 0, zoom)[1] - _world_px(lat + 0.5, 0, zoom)[1])
 
 
-def curve(lat0, lon0, lat1, lon1, bend: float, trim0_deg: float, trim1_deg: float, n: int = 20):
-    """A gentle quadratic arc from origin to destination, trimmed at both ends so the
-    arrow starts and stops at the markers' edges. Returns [(lat, lon), ...]."""
-    k = math.cos(math.radians((lat0 + lat1) / 2))
-    x0, y0, x1, y1 = lon0 * k, lat0, lon1 * k, lat1
-    dx, dy = x1 - x0, y1 - y0
-    length = math.hypot(dx, dy) or 1e-9
-    cx, cy = (x0 + x1) / 2 - dy * bend, (y0 + y1) / 2 + dx * bend
-    t0 = min(0.4, trim0_deg / length)
-    t1 = max(0.6, 1 - trim1_deg / length)
-    pts = []
-    for i in range(n + 1):
-        t = t0 + (t1 - t0) * i / n
-        x = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1
-        y = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1
-        pts.append((y, x / k))
-    return pts
+#: label part role -> CSS class (geo.style.LABEL_ROLES gives the look)
+ROLE_CLASS = {role: f"pa-l-{role}" for role in style.LABEL_ROLES}
 
 
-def _label_lines_html(lines: tuple[str, ...]) -> str:
-    out = [f"<b>{esc(lines[0])}</b>"]
-    for line in lines[1:]:
-        cls = "pa-l-warn" if line.startswith("⚠") else ("pa-l-plan" if line.endswith("(plan)") else "")
-        out.append(f'<br><span class="{cls}">{esc(line)}</span>')
-    return "".join(out)
+def label_html(parts) -> str:
+    """(text, role) label parts as escaped HTML, one line each."""
+    return "<br>".join(f'<span class="{ROLE_CLASS[role]}">{esc(text)}</span>' for text, role in parts)
 
 
 def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, selected: str | None = None,
@@ -843,59 +514,40 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
     sources = dict(ds.sources) if ds is not None else None
     places = dict(ds.places) if ds is not None else None
     specs = marker_specs(snap, show_plans=show_plans, sources=sources, places=places)
+    moves_shown = [ms for ms in snap.movements if show_plans or ms.movement.basis != "plan"]
+    arrows = symbology.movement_marks(moves_shown, specs, lambda lat: _ppd(zoom, lat), snap.movements)
 
     joins = folium.FeatureGroup(name="Group figures: places joined", control=False)
     moves = folium.FeatureGroup(name="Movements", control=False)
     marks = folium.FeatureGroup(name="Places", control=False)
     texts = folium.FeatureGroup(name="Labels", control=False)
 
-    radius_at = {}
-    for s in specs:
-        if s.kind != "group":
-            radius_at[(round(s.lat, 4), round(s.lon, 4))] = max(
-                s.radius, radius_at.get((round(s.lat, 4), round(s.lon, 4)), 0))
-
     # points along lines, so labels prefer not to sit across an arrow or a join
     line_points: list[tuple[float, float]] = []
-    for s in specs:
-        if s.kind == "group":
-            for mlat, mlon in s.members:
-                line_points += [(s.lat + (mlat - s.lat) * t / 6, s.lon + (mlon - s.lon) * t / 6) for t in range(1, 6)]
-                joins.add_child(Shape("polyline", [[s.lat, s.lon], [mlat, mlon]], {
-                    "color": style.GROUP_COLOUR, "weight": 2, "opacity": 0.85 * max(s.opacity, 0.5),
-                    "dashArray": GROUP_JOIN_DASH, "lineCap": "round", "interactive": False}))
+    for ln in symbology.join_marks(specs):
+        (la0, lo0), (la1, lo1) = ln.points
+        line_points += [(la0 + (la1 - la0) * t / 6, lo0 + (lo1 - lo0) * t / 6) for t in range(1, 6)]
+        joins.add_child(Shape("polyline", [list(p) for p in ln.points], {
+            "color": ln.colour, "weight": ln.weight, "opacity": ln.opacity,
+            "dashArray": ln.dash, "lineCap": ln.cap, "interactive": False}))
 
-    for i, ms in enumerate(snap.movements):
-        m = ms.movement
-        if not show_plans and m.basis == "plan":
-            continue
-        ppd = _ppd(zoom, (ms.origin.lat + ms.destination.lat) / 2)
-        r0 = radius_at.get((round(ms.origin.lat, 4), round(ms.origin.lon, 4)), style.NO_FIGURE_RADIUS_PX)
-        r1 = radius_at.get((round(ms.destination.lat, 4), round(ms.destination.lon, 4)), style.NO_FIGURE_RADIUS_PX)
-        bend = 0.16 * (1 if i % 2 == 0 else -1) * (1 + 0.5 * (i // 2))
-        pts = curve(ms.origin.lat, ms.origin.lon, ms.destination.lat, ms.destination.lon, bend,
-                     (r0 + 3) / ppd, (r1 + 4) / ppd)
-        plan = m.basis == "plan"
-        src = ms.source
+    by_id = {ms.movement.id: ms for ms in moves_shown}
+    for ar in arrows:
+        ms = by_id[ar.key]
+        m, src = ms.movement, ms.source
         tip = place_tooltip(f"{ms.origin.name} → {ms.destination.name}", ms.origin.id, [
             f"{m.figure_text()} — {m.basis}", f"{m.start.label()} – {m.end.label()}",
             f"{src.outlet}, {day_label(src.published)}"])
         pop = movement_popup(m, ms.origin, ms.destination, src)
-        line_points += pts[1:-1:2]
-        moves.add_child(Shape("polyline", [[round(a, 5), round(b, 5)] for a, b in pts], {
-            "color": style.MOVEMENT_COLOUR, "weight": 3, "opacity": 0.95,
-            "dashArray": style.PLAN_DASH if plan else None, "lineCap": "butt",
+        line_points += list(ar.path[1:-1:2])
+        moves.add_child(Shape("polyline", [[round(a, 5), round(b, 5)] for a, b in ar.path], {
+            "color": ar.colour, "weight": ar.weight, "opacity": 0.95,
+            "dashArray": ar.dash, "lineCap": "butt",
             "className": f"pa-move pa-move-{m.basis}"}, tooltip=tip, popup=pop))
-        (la0, lo0), (la1, lo1) = pts[-3], pts[-1]
-        head = style.arrow_head(lo0, la0, lo1, la1, size_deg=13 / ppd)
-        moves.add_child(Shape("polygon", [[round(lat, 5), round(lon, 5)] for lon, lat in head], {
-            "color": style.MOVEMENT_COLOUR, "weight": 1.5, "opacity": 1, "fill": True,
-            "fillColor": "#ffffff" if plan else style.MOVEMENT_COLOUR, "fillOpacity": 1,
+        moves.add_child(Shape("polygon", [[round(lat, 5), round(lon, 5)] for lat, lon in ar.head], {
+            "color": ar.colour, "weight": style.MOVE_HEAD_WEIGHT_PX, "opacity": 1, "fill": True,
+            "fillColor": ar.head_fill, "fillOpacity": 1,
             "interactive": False, "className": "pa-arrowhead"}))
-        if labels and (m.troops_min is not None or m.troops_max is not None):
-            mid = pts[len(pts) // 2]
-            texts.add_child(Label(mid, f'<div class="pa-label" style="left:4px;top:-7px">'
-                                       f'{esc(m.figure_text())}{" (plan)" if plan else ""}</div>'))
 
     for s in specs:
         for shape in _marker_shapes(s, popups):
@@ -903,16 +555,19 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
     if selected:
         for s in specs:
             if s.key == selected:
-                marks.add_child(Shape("circleMarker", [s.lat, s.lon], {
-                    "radius": s.radius + (11 if s.imprecise else 7), "color": "#000000", "weight": 2.5,
-                    "fill": False, "interactive": False, "className": "pa-selected"}))
+                marks.add_child(Shape("circleMarker", [s.lat, s.lon], _disc_options(symbology.selected_mark(s))
+                                      | {"className": "pa-selected"}))
 
     if labels:
-        items = [{"latlng": [s.lat, s.lon], "html": _label_lines_html(s.label_lines),
-                  "priority": s.priority} for s in specs if s.label_lines]
-        avoid = [{"latlng": [s.lat, s.lon], "radius": s.radius + (3.5 if s.conflict else 0)
-                  + (7 if s.imprecise else 0)} for s in specs]
-        avoid += [{"latlng": [round(a, 4), round(b, 4)], "radius": 3} for a, b in line_points]
+        items = [{"latlng": [s.lat, s.lon], "html": label_html(s.label_parts), "priority": s.priority,
+                  "quiet": s.kind == "noclaim", "area": s.kind == "area"} for s in specs if s.label_parts]
+        for ar in arrows:
+            if ar.label:
+                mid = ar.path[len(ar.path) // 2]
+                items.append({"latlng": [round(mid[0], 5), round(mid[1], 5)], "html": label_html(ar.label),
+                              "priority": 20, "quiet": False})
+        avoid = [{"latlng": [s.lat, s.lon], "radius": symbology.outer_radius(s)} for s in specs]
+        avoid += [{"latlng": [round(a, 4), round(b, 4)], "radius": 3, "line": True} for a, b in line_points]
         texts.add_child(LabelLayer(items, avoid))
     layers = [joins, moves, marks]
     if labels:
@@ -975,6 +630,10 @@ def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_S
     src_html += f". {esc(BASEMAP_CREDIT)}."
     boxes = [{"position": "topleft", "cls": "pa-box pa-head", "html": "".join(head), "first": True},
              {"position": "bottomleft", "cls": "pa-box pa-sources", "html": src_html}]
+    if getattr(snap, "as_planned", False):
+        # projection mode: a banner and a frame no screenshot can crop away
+        boxes.append({"position": "frame", "cls": "pa-projection", "html": esc(style.PROJECTION_TEXT)})
+        boxes.append({"position": "frame", "cls": "pa-projection-frame", "html": ""})
     if marking and marking.strip():
         for where in ("pa-top", "pa-bottom"):
             boxes.append({"position": "frame", "cls": f"pa-marking {where}", "html": esc(marking.strip())})
@@ -983,61 +642,59 @@ def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_S
     return fg
 
 
-def _svg(width: int, height: int, body: str) -> str:
-    return f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}">{body}</svg>'
+def _f(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def mark_svg(row: symbology.LegendRow) -> str:
+    """A legend row's symbol as a small inline SVG (the same marks the map draws)."""
+    w, h = row.size
+    body = []
+    for k, m in enumerate(row.symbol):
+        if isinstance(m, symbology.Disc):
+            cx, cy = row.centres[k]
+            fill = f'fill="{m.fill}" fill-opacity="{_f(m.fill_opacity)}"' if m.fill else 'fill="none"'
+            dash = f' stroke-dasharray="{m.dash}"' if m.dash else ""
+            body.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(m.radius)}" {fill} stroke="{m.stroke}" '
+                        f'stroke-opacity="{_f(m.opacity)}" stroke-width="{_f(m.weight)}"{dash}/>')
+        elif isinstance(m, symbology.Line):
+            pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in m.points)
+            dash = f' stroke-dasharray="{m.dash}"' if m.dash else ""
+            body.append(f'<polyline points="{pts}" fill="none" stroke="{m.colour}" stroke-width="{_f(m.weight)}" '
+                        f'stroke-linecap="{m.cap}"{dash}/>')
+        elif isinstance(m, symbology.Arrow):
+            pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in m.shaft)
+            dash = f' stroke-dasharray="{m.dash}"' if m.dash else ""
+            body.append(f'<polyline points="{pts}" fill="none" stroke="{m.colour}" stroke-width="{_f(m.weight)}"{dash}/>')
+            head = " ".join(f"{_f(x)},{_f(y)}" for x, y in m.head)
+            body.append(f'<polygon points="{head}" fill="{m.head_fill}" stroke="{m.colour}" '
+                        f'stroke-width="{_f(style.MOVE_HEAD_WEIGHT_PX)}"/>')
+    if row.key == "sizes":
+        for k, n in enumerate(style.LEGEND_SIZES):
+            cx, _ = row.centres[k]
+            body.append(f'<text x="{_f(cx)}" y="{_f(h - 1)}" font-size="9.5" text-anchor="middle">{n:,}</text>')
+    return f'<svg width="{_f(w)}" height="{_f(h)}" viewBox="0 0 {_f(w)} {_f(h)}">{"".join(body)}</svg>'
 
 
 def legend_html() -> str:
-    """The legend: status colours, size scale, range, plan/report, movement, group,
-    precision, conflict and age. Built from :mod:`geo.style`, so it cannot drift from
-    the markers."""
-    c = style.STATUS_COLOURS["present"]
-    rows = []
-    for status, colour in style.STATUS_COLOURS.items():
-        stroke = style.GROUP_COLOUR if status == "withdrawn" else colour
-        rows.append((_svg(26, 12, f'<circle cx="13" cy="6" r="5" fill="{colour}" stroke="{stroke}" stroke-width="1.2"/>'),
-                     style.status_label(status)))
-    rows.append((_svg(26, 12, f'<circle cx="13" cy="6" r="4.5" fill="#fff" stroke="{style.NO_FIGURE_COLOUR}" '
-                              f'stroke-width="2"/>'), "no figure given (not sized)"))
-
-    sizes = style.LEGEND_SIZES
-    h = int(2 * style.radius_px(max(sizes)) + 14)
-    x, body = 2.0, ""
-    for n in sizes:
-        r = style.radius_px(n)
-        body += (f'<circle cx="{x + r:.1f}" cy="{h - 12 - r:.1f}" r="{r:.1f}" fill="{c}" fill-opacity="{FILL_CERTAIN}" '
-                 f'stroke="{c}"/><text x="{x + r:.1f}" y="{h - 1}" font-size="9.5" text-anchor="middle">{n:,}</text>')
-        x += 2 * r + 12
-    size_svg = _svg(int(x), h, body)
-
-    r_in, r_out = style.radius_px(250), style.radius_px(350)
-    mv = style.MOVEMENT_COLOUR
-    g = style.GROUP_COLOUR
-    symbols = [
-        (_svg(26, 20, f'<circle cx="13" cy="10" r="{r_out:.1f}" fill="{c}" fill-opacity="{FILL_RANGE}" stroke="{c}" stroke-width="1.5"/>'
-                      f'<circle cx="13" cy="10" r="{r_in:.1f}" fill="{c}" fill-opacity="{FILL_CERTAIN}" stroke="{c}"/>'),
-         "range: core = min, ring = max"),
-        (_svg(26, 12, f'<line x1="1" y1="6" x2="25" y2="6" stroke="{g}" stroke-width="2.5"/>'), "report (said to have happened)"),
-        (_svg(26, 12, f'<line x1="1" y1="6" x2="25" y2="6" stroke="{g}" stroke-width="2.5" stroke-dasharray="{style.PLAN_DASH}"/>'),
-         "plan (announced): dashed"),
-        (_svg(26, 12, f'<line x1="1" y1="6" x2="17" y2="6" stroke="{mv}" stroke-width="3"/><polygon points="25,6 16,1.5 16,10.5" fill="{mv}"/>'),
-         "movement, arrow = direction"),
-        (_svg(26, 12, f'<line x1="2" y1="6" x2="24" y2="6" stroke="{g}" stroke-width="2" stroke-dasharray="{GROUP_JOIN_DASH}" '
-                      f'stroke-linecap="round"/>'), "places sharing one figure"),
-        (_svg(26, 22, f'<circle cx="13" cy="11" r="5" fill="{c}" fill-opacity="{FILL_CERTAIN * 0.45:.2f}" stroke="{c}"/>'
-                      f'<circle cx="13" cy="11" r="10" fill="none" stroke="{g}" stroke-dasharray="{IMPRECISE_DASH}"/>'),
-         "region/country: no exact place"),
-        (_svg(26, 18, f'<circle cx="13" cy="9" r="4.5" fill="{c}" fill-opacity="{FILL_CERTAIN}" stroke="{c}"/>'
-                      f'<circle cx="13" cy="9" r="7.5" fill="none" stroke="{style.CONFLICT_COLOUR}" stroke-width="3"/>'),
-         "sources disagree / plan contradicted"),
-        (_svg(26, 12, "".join(
-            f'<circle cx="{4.5 + 8.5 * i}" cy="6" r="4" fill="{c}" fill-opacity="{FILL_CERTAIN * style.age_opacity(a):.2f}" '
-            f'stroke="{c}" stroke-opacity="{style.age_opacity(a):.2f}"/>' for i, a in enumerate((0, 100, style.STALE_DAYS)))),
-         f"figure age: new → {style.STALE_DAYS // 30}+ months"),
-    ]
-    table = "".join(f"<tr><td>{a}</td><td>{esc(b)}</td></tr>" for a, b in rows + symbols)
-    return (f'<div class="pa-lg-h">Legend</div><table>{table}</table>'
-            f'<div class="pa-lg-h">Troops (circle area)</div>{size_svg}')
+    """The legend: every row of :func:`geo.symbology.legend_rows`, its symbol drawn from
+    the same marks the map draws, so it cannot drift from the markers or the slides."""
+    out, section, table = [], None, []
+    for row in symbology.legend_rows():
+        if row.section != section:
+            if table:
+                out.append(f"<table>{''.join(table)}</table>")
+                table = []
+            section = row.section
+            out.append(f'<div class="pa-lg-h">{esc(section)}</div>')
+        if row.key == "sizes":
+            out.append(f'<div class="pa-lg-row" data-key="{esc(row.key)}">{mark_svg(row)}</div>')
+        else:
+            table.append(f'<tr class="pa-lg-row" data-key="{esc(row.key)}"><td>{mark_svg(row)}</td>'
+                         f"<td>{esc(row.text)}</td></tr>")
+    if table:
+        out.append(f"<table>{''.join(table)}</table>")
+    return "".join(out)
 
 
 # -------------------------------------------------------------------- together

@@ -280,18 +280,18 @@ class Dataset:
         """A copy with some records replaced; its posture is built anew."""
         return dataclasses.replace(self, **changes)
 
-    @property
+    @cached_property  # the records never change: computed once
     def first_date(self) -> dt.date | None:
         days = [c.date.start for c in self.claims] + [m.start.start for m in self.movements]
         days += [p.start for p in self.phases] + [e.date.start for e in self.events]
         return min(days) if days else None
 
-    @property
+    @cached_property
     def last_date(self) -> dt.date | None:
         days = [c.date.start for c in self.claims] + [m.end.end for m in self.movements]
         days += [e.date.start for e in self.events] + [s.published for s in self.sources.values()]
         return max(days) if days else None
 
-    @property
+    @cached_property
     def latest_published(self) -> dt.date | None:
         return max((s.published for s in self.sources.values()), default=None)

@@ -492,7 +492,6 @@ class Snapshot:
     movements: tuple[MovementState, ...]
     phase: Phase | None
     latest_published: dt.date | None
-    sources: tuple[Source, ...] = field(default=())
     #: group figures that are *plans* in force at their members (e.g. "250–350 at
     #: Ain al-Asad and al-Harir"), drawn beside the reports, never as reports
     plan_groups: tuple[GroupState, ...] = ()
@@ -500,6 +499,21 @@ class Snapshot:
     as_planned: bool = False
     #: every source of the dataset by id, for naming the sources of plans and hindsight
     catalogue: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source behind what is shown (reports, figures, plans, moves), oldest first:
+        the source line. Computed when asked for, not on every snapshot."""
+        shown: dict[str, Source] = {}
+        for ps in self.places:
+            for s in ps.sources + ps.figure_sources:
+                shown[s.id] = s
+            if ps.plan is not None and ps.plan.claim.source in self.catalogue:
+                s = self.catalogue[ps.plan.claim.source]
+                shown[s.id] = s
+        for m in self.movements:
+            shown[m.source.id] = m.source
+        return tuple(sorted(shown.values(), key=lambda s: (s.published, s.id)))
 
     @property
     def days_since_latest_source(self) -> int | None:
@@ -539,6 +553,7 @@ class _PlaceIndex:
     #: happen: (day, published, state, claim)
     settles: list[list[tuple[dt.date, dt.date, PlanStatus, Claim]]]
     claims: tuple[Claim, ...]      # every claim about the place (history), by effect
+    plan_states: dict = field(default_factory=dict)  # memo of the PlanStates built
 
 
 class Posture:
@@ -660,7 +675,7 @@ class Posture:
             srcs = self._sources_of(report, seen, on)
             conflicts = self._conflicts_of(report, seen, on)
         if figure_claim is not None:
-            fsrcs = self._sources_of(figure_claim, seen, on)
+            fsrcs = srcs if figure_claim is report else self._sources_of(figure_claim, seen, on)
             fsrcs += tuple(ds.sources[c.source] for c in restated_by
                            if ds.sources[c.source] not in fsrcs)
             if figure_claim is not report:
@@ -692,7 +707,14 @@ class Posture:
             # would stay", "once negotiations conclude"): pending, never overdue
             has_deadline = plan.date.end > ix.plan_published[i]
             state = PlanStatus.OVERDUE if has_deadline and plan.date.end < on else PlanStatus.PENDING
-        return PlanState(plan, state, by, day, hindsight, ix.plan_published[i])
+        # the same plan state recurs on every day of an interval: build it once
+        key = (i, state, by, day, hindsight)
+        ps = ix.plan_states.get(key)
+        if ps is None:
+            if len(ix.plan_states) > 256:
+                ix.plan_states.clear()
+            ps = ix.plan_states[key] = PlanState(plan, state, by, day, hindsight, ix.plan_published[i])
+        return ps
 
     def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
         """The claim's own source, then those of other claims saying the same of the same time."""
@@ -904,35 +926,31 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
         outgoing.setdefault(ms.movement.from_place, []).append(ms.movement)
 
     states: list[PlaceState] = []
+    grouped: list[PlaceState] = []
     for pid in P.posture_places:
         if P.first_seen[pid] > known_on:
             continue  # no source known then names the place
         ps = P.place_state(pid, on, k)
-        extra = {}
-        if pid in incoming or pid in outgoing:
-            extra.update(incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())))
-        if as_planned:
-            extra["projection"] = P.projected(pid, on, k)
-        if extra:
-            ps = dataclasses.replace(ps, **extra)
+        if pid in incoming or pid in outgoing or as_planned:
+            ps = _with(ps, incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())),
+                       projection=P.projected(pid, on, k) if as_planned else None)
+        if ps.group is not None or (ps.plan is not None and ps.plan.claim.is_group):
+            grouped.append(ps)
         states.append(ps)
 
-    groups = _groups(ds, P, states, k, on, plans=False)
-    plan_groups = _groups(ds, P, states, k, on, plans=True)
-
-    shown: dict[str, Source] = {}
-    for ps in states:
-        for s in ps.sources + ps.figure_sources:
-            shown[s.id] = s
-        if ps.plan is not None:
-            s = ds.sources[ps.plan.claim.source]
-            shown[s.id] = s
-    for m in movements:
-        shown[m.source.id] = m.source
-    latest = k.latest
+    groups = _groups(ds, P, grouped, k, on, plans=False)
+    plan_groups = _groups(ds, P, grouped, k, on, plans=True)
     return Snapshot(on, known_on, tuple(states), groups, movements, phase_on(ds, on, known_on),
-                    latest, tuple(sorted(shown.values(), key=lambda s: (s.published, s.id))),
-                    plan_groups, as_planned, ds.sources)
+                    k.latest, plan_groups, as_planned, ds.sources)
+
+
+def _with(ps: PlaceState, **changes) -> PlaceState:
+    """A copy with some fields changed: ``dataclasses.replace`` without re-running the
+    frozen ``__init__`` (a snapshot makes one per place on the move)."""
+    new = object.__new__(PlaceState)
+    new.__dict__.update(ps.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def _groups(ds: Dataset, P: Posture, states: list[PlaceState], k: Knowledge, on: dt.date,

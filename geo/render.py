@@ -42,10 +42,10 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Polygon, Rectangle
-from matplotlib.patheffects import Stroke
+from matplotlib.patheffects import Normal, Stroke
 from matplotlib.transforms import Bbox, ScaledTranslation
 
-from . import mapview, style
+from . import mapview, style, symbology
 from .model import Dataset
 from .popup import day_label
 from .posture import Snapshot, change_dates, reports_only, snapshot
@@ -254,12 +254,24 @@ class _Kit:
     s: float                      # scale against the 1920x1080 @ 150 dpi design
     renderer: object = None
     fonts: dict = field(default_factory=dict)
+    svg: bool = False             # text halos as SVG stroke + paint-order, not a stroked copy
+    halos: dict = field(default_factory=dict)   # gid -> halo width (pt) for the SVG pass
+    _n: int = 0
 
     def font(self, size: float, bold: bool = False, italic: bool = False) -> FontProperties:
         key = (round(size * self.s, 3), bold, italic)
         if key not in self.fonts:
-            self.fonts[key] = FontProperties(fname=str(_FONT_DIR / _FONT_FILES[(bold, italic)]), size=key[0])
+            # the file decides the glyphs (identical on every machine); weight, style and
+            # the family stack are what the SVG writes, so an editor keeps bold and italic
+            self.fonts[key] = FontProperties(fname=str(_FONT_DIR / _FONT_FILES[(bold, italic)]), size=key[0],
+                                             family=list(style.FONT_STACK), weight="bold" if bold else "normal",
+                                             style="italic" if italic else "normal")
         return self.fonts[key]
+
+    def gid(self, prefix: str) -> str:
+        """A unique SVG id ('label-12'): editors select by id, and ids must not repeat."""
+        self._n += 1
+        return f"{prefix}-{self._n}"
 
     def pt(self, px: float) -> float:
         """Live-map pixels -> points at this image's scale."""
@@ -274,16 +286,39 @@ class _Kit:
         return self.fig.dpi / 72
 
 
-def _text(ax, x, y, s, fp, *, halo: float = 0.0, colour=style.TEXT_COLOUR, transform=None, zorder=10, **kw):
-    """Text, with an optional white halo drawn as a separate stroked copy underneath, so
-    the SVG keeps the words as <text> (a path effect on the text itself would turn it
-    into outlines)."""
+def _text(ax, x, y, s, fp, *, halo: float = 0.0, colour=style.TEXT_COLOUR, transform=None, zorder=10,
+          kit: _Kit | None = None, gid: str | None = None, **kw):
+    """Text, with an optional white halo ``halo`` points wide.
+
+    PNG/PDF: a stroke path effect under the glyphs of the same text (one artist, so
+    halo and letters cannot drift apart). SVG: a path effect would turn the words into
+    outlines, so the text stays plain <text> and :func:`_svg_halos` gives it
+    ``stroke`` + ``paint-order: stroke`` (the halo is then the browser's or editor's own
+    stroke of the very same glyphs)."""
     transform = transform if transform is not None else ax.transData
+    gid = kit.gid(gid or "text") if kit is not None else gid
+    effects = []
     if halo:
-        ax.text(x, y, s, fontproperties=fp, color=WHITE, transform=transform, zorder=zorder - 0.01,
-                path_effects=[Stroke(linewidth=halo, foreground=WHITE)], parse_math=False, **kw)
+        if kit is not None and kit.svg:
+            kit.halos[gid] = halo
+        else:
+            effects = [Stroke(linewidth=halo, foreground=style.HALO_COLOUR), Normal()]
     return ax.text(x, y, s, fontproperties=fp, color=colour, transform=transform, zorder=zorder,
-                   parse_math=False, **kw)
+                   parse_math=False, path_effects=effects, gid=gid, **kw)
+
+
+_SVG_GROUP = re.compile(r'<g id="(?P<gid>[a-z-]+-\d+)">\s*<text style="')
+
+
+def _svg_halos(svg: str, halos: dict[str, float]) -> str:
+    """Give every haloed <text> its halo as a stroke painted under the fill."""
+    def repl(m: re.Match) -> str:
+        width = halos.get(m["gid"])
+        if width is None:
+            return m[0]
+        return (m[0] + f"stroke: {style.HALO_COLOUR}; stroke-width: {width:.2f}px; stroke-linejoin: round; "
+                "paint-order: stroke fill; ")
+    return _SVG_GROUP.sub(repl, svg)
 
 
 def _disc(ax, kit: _Kit, x, y, r_pt, *, transform=None, clip=True, **kw) -> Circle:
@@ -307,71 +342,60 @@ def _rgba(colour: str, alpha: float):
     return to_rgba(colour, max(0.0, min(1.0, alpha)))
 
 
+def draw_disc(ax, kit: _Kit, d: symbology.Disc, x: float, y: float, *, transform=None, zorder: float = 5.0,
+              clip: bool = True) -> Circle:
+    """A symbology Disc (radius and weights in live-map px) as a circle sized in points."""
+    face = _rgba(d.fill, d.fill_opacity) if d.fill is not None else "none"
+    return _disc(ax, kit, x, y, kit.pt(d.radius), facecolor=face, edgecolor=_rgba(d.stroke, d.opacity),
+                 linewidth=kit.pt(d.weight), linestyle=_dash(d.dash, d.weight) if d.dash else "solid",
+                 transform=transform, clip=clip, zorder=zorder, gid=kit.gid(f"mark-{d.legend.replace(':', '-')}"))
+
+
 def draw_marker(ax, kit: _Kit, spec, x: float, y: float, *, transform=None, zorder: float = 5.0,
                 clip: bool = True) -> float:
-    """Draw one live-map marker spec at (x, y); returns its outer radius in points.
-
-    The same circles, in the same order, as :func:`geo.mapview._marker_shapes` draws in
-    Leaflet: region/country halo, conflict ring, range band, certain disc (or the
-    withdrawn / member / no-figure / nothing-reported forms).
-    """
-    op = spec.opacity
-    colour = spec.colour
-    plan_ls = style.PLAN_DASH_MPL if spec.dashed else "solid"
-    lw = kit.pt  # line widths are given in live-map px as well
-    kw = dict(transform=transform, clip=clip)
-    outer = spec.radius
-    z = zorder
-    if spec.imprecise:
-        _disc(ax, kit, x, y, kit.pt(spec.radius + 7), facecolor="none",
-              edgecolor=_rgba(style.GROUP_COLOUR, 0.8 * op), linewidth=lw(1.2),
-              linestyle=_dash(mapview.IMPRECISE_DASH, 1.2), zorder=z - 0.3, **kw)
-        outer = spec.radius + 7
-    if spec.conflict:
-        _disc(ax, kit, x, y, kit.pt(spec.radius + 3.5), facecolor="none",
-              edgecolor=_rgba(style.CONFLICT_COLOUR, max(op, 0.8)), linewidth=lw(3.5), zorder=z - 0.2, **kw)
-        outer = max(outer, spec.radius + 3.5 + 1.75)
-    edge = _rgba(colour, op)
-    if spec.kind in ("figure", "group"):
-        if spec.outer is not None and spec.inner is not None and spec.outer - spec.inner > 0.5:
-            _disc(ax, kit, x, y, kit.pt(spec.outer), facecolor=_rgba(colour, mapview.FILL_RANGE * op),
-                  edgecolor=edge, linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
-            _disc(ax, kit, x, y, kit.pt(spec.inner), facecolor=_rgba(colour, mapview.FILL_CERTAIN * op),
-                  edgecolor=edge, linewidth=lw(1.5), linestyle=plan_ls, zorder=z + 0.05, **kw)
-        elif spec.inner is None and spec.outer is not None:  # "fewer than N": only the ceiling
-            _disc(ax, kit, x, y, kit.pt(spec.outer), facecolor=_rgba(colour, mapview.FILL_RANGE * op),
-                  edgecolor=edge, linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
-        else:
-            _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, mapview.FILL_CERTAIN * op),
-                  edgecolor=edge, linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
-    elif spec.kind == "withdrawn":
-        _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, 0.9 * op),
-              edgecolor=_rgba(style.GROUP_COLOUR, op), linewidth=lw(1.5), linestyle=plan_ls, zorder=z, **kw)
-    elif spec.kind == "member":
-        if spec.dashed:  # a white dashed edge would vanish: keep the plan dash visible
-            _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, 0.55 * op), edgecolor=edge,
-                  linewidth=lw(2), linestyle=plan_ls, zorder=z, **kw)
-        else:
-            _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(colour, 0.95 * op),
-                  edgecolor=_rgba(WHITE, op), linewidth=lw(1.5), zorder=z, **kw)
-    elif spec.kind == "noclaim":
-        _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(WHITE, 0.6),
-              edgecolor=_rgba(colour, 0.75), linewidth=lw(1.5), zorder=z, **kw)
-    else:  # no figure: hollow, never sized
-        _disc(ax, kit, x, y, kit.pt(spec.radius), facecolor=_rgba(WHITE, 0.9 * op), edgecolor=edge,
-              linewidth=lw(2.5), linestyle=plan_ls, zorder=z, **kw)
-    return kit.pt(max(outer, spec.radius + 1))
+    """Draw one marker's marks (geo.symbology.marker_marks, the circles the live map
+    draws, outermost first) at (x, y); returns its outer radius in points."""
+    discs = symbology.marker_marks(spec)
+    for k, d in enumerate(discs):
+        draw_disc(ax, kit, d, x, y, transform=transform, zorder=zorder - 0.3 + 0.1 * k, clip=clip)
+    return kit.pt(max(symbology.outer_radius(spec), spec.radius + 1))
 
 
 # ------------------------------------------------------------------------ label placement
 
 @dataclass
 class _Label:
-    anchors: tuple[tuple[float, float], ...]   # display px; the first is preferred
-    clearance: float                            # px from an anchor the text keeps (marker radius)
+    anchor: tuple[float, float]                 # display px of the marker it belongs to
+    clearance: float                            # px from the anchor the text keeps (marker radius)
     lines: tuple[tuple[str, FontProperties, str], ...]   # (text, font, colour)
     priority: float
     optional: bool = False                      # may be dropped when there is no free spot
+    boxed: bool = False                         # an area total: drawn in a box
+    key: str = ""
+
+
+@dataclass
+class LabelReport:
+    """What the label placer did, for the tests: every box in display px."""
+
+    labels: list = field(default_factory=list)       # (key, Bbox) of each text block placed
+    callouts: list = field(default_factory=list)     # (number, key, Bbox) of numbered callouts
+    markers: list = field(default_factory=list)      # Bbox of every marker
+    names: list = field(default_factory=list)        # Bbox of every country name
+    dropped: list = field(default_factory=list)      # keys of optional labels left out
+    halos: dict = field(default_factory=dict)        # SVG: text id -> halo width (pt)
+
+    def overlaps(self) -> list[tuple[str, str]]:
+        """Every pair (label or callout, thing) whose boxes overlap."""
+        texts = [(k, b) for k, b in self.labels] + [(f"#{n}", b) for n, _k, b in self.callouts]
+        out = []
+        for i, (ka, a) in enumerate(texts):
+            for kb, b in texts[i + 1:]:
+                if _overlap(a, b) > 0:
+                    out.append((ka, kb))
+            out += [(ka, "marker") for m in self.markers if _hits(a, m)]
+            out += [(ka, "country name") for n in self.names if _overlap(a, n) > 0]
+        return out
 
 
 def _measure(kit: _Kit, ax, text: str, fp) -> tuple[float, float]:
@@ -382,107 +406,132 @@ def _measure(kit: _Kit, ax, text: str, fp) -> tuple[float, float]:
 
 
 #: candidate directions in order of preference: right, left, the four diagonals, above, below
-_ANGLES = (0, 180, 30, -30, 150, -150, 90, -90)
+_ANGLES = (0, 180, 30, -30, 150, -150, 90, -90, 60, -60, 120, -120)
 
 
-def _place_labels(ax, kit: _Kit, labels: list[_Label], obstacles: list[Bbox], soft: list[Bbox]) -> tuple[int, int]:
-    """Put each label beside its marker where it hits nothing; returns how many labels
-    still overlap (another label, anything: a marker or another label).
+def _place_labels(ax, kit: _Kit, labels: list[_Label], circles: list[tuple[float, float, float]],
+                  obstacles: list[Bbox], soft: list[Bbox]):
+    """Put each label beside its marker where it hits nothing: no other label, no marker,
+    no country name, nothing outside the map frame.
 
-    The live map's search, done on the page: for one label at a time, the eight classic
-    cartographic positions, then the same directions farther out with a leader line.
-    Greedy placement depends on the order, so a few fixed orders are tried (the live
-    map's priority, the most crowded first, the biggest block first) and the layout
-    with the least overlap and the shortest leaders wins. Deterministic, unlike a
-    force-directed optimiser, and each label stays next to its own marker, which is
-    what the places around Baghdad (a few points apart at this scale) need. Markers
-    that sit on one another share one block (see :func:`_labels`).
+    For one label at a time (highest priority first), the classic cartographic
+    positions, then the same directions farther out with a leader line. A label with no
+    free spot anywhere becomes a numbered callout beside its marker and its words go to
+    the key (returned, drawn under the legend). Deterministic: a fixed search, not a
+    randomised optimiser. Returns (callouts [(n, lines)], placed boxes, callout boxes,
+    dropped keys).
     """
     if not labels:
-        return (0, 0)
+        return [], [], [], []
     axbb = ax.get_window_extent(kit.renderer)
     px = kit.px_per_pt * kit.s           # one design point, in display pixels
-    pad, gap, step = 2.5 * px, 2.0 * px, 9.0 * px
+    pad, gap, step = 2.5 * px, 2.0 * px, 7.0 * px
     boxes = []
     for lab in labels:
         sizes = [_measure(kit, ax, t, fp) for t, fp, _ in lab.lines]
         line_h = [h * 1.15 for _, h in sizes]
-        boxes.append((max(sw for sw, _ in sizes) + 2 * pad, sum(line_h) + pad, line_h))
+        extra = 2 * pad if lab.boxed else 0
+        boxes.append((max(sw for sw, _ in sizes) + 2 * pad + extra, sum(line_h) + pad + extra, line_h))
 
-    def crowd(i):
-        x, y = labels[i].anchors[0]
-        return sum(1 for j, o in enumerate(labels) if j != i
-                   and math.hypot(o.anchors[0][0] - x, o.anchors[0][1] - y) < 90 * px)
+    placed: list[Bbox] = []
+    chosen, callouts, callout_boxes, dropped = {}, [], [], []
+    order = sorted(range(len(labels)), key=lambda i: (-labels[i].priority, i))
 
-    idx = range(len(labels))
-    orders = [sorted(idx, key=lambda i: (-labels[i].priority, i)),
-              sorted(idx, key=lambda i: (-crowd(i), -labels[i].priority, i)),
-              sorted(idx, key=lambda i: (-boxes[i][0] * boxes[i][1], i))]
+    def search(ax0, ay0, clearance, w, h, rings):
+        best = None
+        for ring in range(rings):
+            dist = clearance + gap + ring * step
+            for j, ang in enumerate(_ANGLES):
+                c, sn = math.cos(math.radians(ang)), math.sin(math.radians(ang))
+                px_, py_ = ax0 + dist * c, ay0 + dist * sn
+                # attach the box by the side (or corner) facing the marker
+                cx = px_ + (w / 2 if c > 0.3 else -w / 2 if c < -0.3 else 0)
+                cy = py_ + (h / 2 if sn > 0.3 else -h / 2 if sn < -0.3 else 0)
+                bb = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
+                if (bb.x0 < axbb.x0 + 3 or bb.x1 > axbb.x1 - 3
+                        or bb.y0 < axbb.y0 + 3 or bb.y1 > axbb.y1 - 3):
+                    continue
+                if (any(_overlap(bb, o) > 0 for o in placed) or any(_overlap(bb, o) > 0 for o in obstacles)
+                        or any(_hits(bb, c) for c in circles)):
+                    continue
+                score = ring * 10 + j * 0.5 + 0.02 * sum(_overlap(bb, o) for o in soft) / max(px * px, 1e-6)
+                if best is None or score < best[0]:
+                    best = (score, bb)
+            if best is not None and best[0] < (ring + 1) * 10:
+                break
+        return best
 
-    def plan(order):
-        placed: list[Bbox] = []
-        out, total, bad = {}, 0.0, [0, 0]
-        for i in order:
-            lab = labels[i]
-            w, h, _ = boxes[i]
-            area = w * h
-            best = None
-            for ai, (ax0, ay0) in enumerate(lab.anchors):
-                for ring in range(2 if lab.optional else 9):
-                    dist = lab.clearance + gap + ring * step
-                    for j, ang in enumerate(_ANGLES):
-                        c, sn = math.cos(math.radians(ang)), math.sin(math.radians(ang))
-                        px_, py_ = ax0 + dist * c, ay0 + dist * sn
-                        # attach the box by the side (or corner) facing the marker
-                        cx = px_ + (w / 2 if c > 0.3 else -w / 2 if c < -0.3 else 0)
-                        cy = py_ + (h / 2 if sn > 0.3 else -h / 2 if sn < -0.3 else 0)
-                        bb = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
-                        if (bb.x0 < axbb.x0 + 3 or bb.x1 > axbb.x1 - 3
-                                or bb.y0 < axbb.y0 + 3 or bb.y1 > axbb.y1 - 3):
-                            continue
-                        on_labels = sum(_overlap(bb, o) for o in placed)
-                        # covering a marker costs in proportion to how much of it is hidden:
-                        # hiding one whole marker weighs as much as moving three rings out
-                        on_markers = sum(_overlap(bb, o) / max(o.width * o.height, 1.0) for o in obstacles)
-                        hard = on_labels + on_markers
-                        score = (on_labels * 20 + area * 0.66 * on_markers
-                                 + 0.3 * sum(_overlap(bb, o) for o in soft)
-                                 + area * (0.22 * ring + 0.01 * j + 0.05 * ai))
-                        if best is None or score < best[0]:
-                            best = (score, bb, hard, (ax0, ay0), on_labels)
-            if best is None or (lab.optional and best[2] > 0):
-                continue
-            out[i] = best
+    for i in order:
+        lab = labels[i]
+        w, h, _ = boxes[i]
+        best = search(*lab.anchor, lab.clearance, w, h, 2 if lab.optional else 16)
+        if best is not None:
+            chosen[i] = best[1]
             placed.append(best[1])
-            total += best[0]
-            bad[0] += int(best[4] > 0)
-            bad[1] += int(best[2] > 0)
-        return total, tuple(bad), out
+            continue
+        if lab.optional:
+            dropped.append(lab.key)
+            continue
+        # a numbered callout beside the marker; its words go to the key
+        n = len(callouts) + 1
+        nw, nh = _measure(kit, ax, str(n), kit.font(_role_font("callout")[0], bold=True))
+        nw, nh = nw + 2 * pad, nh + pad
+        spot = search(*lab.anchor, lab.clearance, nw, nh, 10)
+        if spot is None:   # nowhere even for a number: it still gets one (counted as an overlap)
+            x0, y0 = lab.anchor
+            spot = (0, Bbox.from_bounds(x0 + lab.clearance, y0 - nh / 2, nw, nh))
+        placed.append(spot[1])
+        callouts.append((n, lab.lines))
+        callout_boxes.append((n, lab.key, spot[1], lab.anchor, lab.clearance))
 
-    _total, bad, chosen = min((plan(o) for o in orders), key=lambda r: (r[1], r[0]))
     to_data = ax.transData.inverted()
     for i in sorted(chosen):
-        lab, (_, bb, _hard, (ax0, ay0), _on) = labels[i], chosen[i]
+        lab, bb = labels[i], chosen[i]
+        ax0, ay0 = lab.anchor
         # text aligned towards its marker: right-aligned when the box sits to the left
+        inset = pad * 2 if lab.boxed else pad
         if bb.x1 <= ax0 - lab.clearance * 0.5:
-            ha, tx = "right", bb.x1 - pad
+            ha, tx = "right", bb.x1 - inset
         elif bb.x0 >= ax0 + lab.clearance * 0.5:
-            ha, tx = "left", bb.x0 + pad
+            ha, tx = "left", bb.x0 + inset
         else:
             ha, tx = "center", (bb.x0 + bb.x1) / 2
-        y = bb.y1 - pad / 2
+        if lab.boxed:
+            (bx0, by0), (bx1, by1) = to_data.transform([(bb.x0 + pad / 2, bb.y0 + pad / 2),
+                                                        (bb.x1 - pad / 2, bb.y1 - pad / 2)])
+            ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, facecolor=WHITE,
+                                   edgecolor=style.AREA_BOX_EDGE, linewidth=0.8 * kit.s, zorder=11.5,
+                                   gid=kit.gid("area-box")))
+        y = bb.y1 - (pad * 1.5 if lab.boxed else pad / 2)
         for (text, fp, colour), lh in zip(lab.lines, boxes[i][2]):
             xd, yd = to_data.transform((tx, y - lh / 2))
-            _text(ax, xd, yd, text, fp, colour=colour, halo=3.0 * kit.s, ha=ha, va="center_baseline",
-                  zorder=12, gid="label")
+            _text(ax, xd, yd, text, fp, colour=colour, halo=0 if lab.boxed else 3.0 * kit.s, ha=ha,
+                  va="center_baseline", zorder=12, kit=kit, gid="area-label" if lab.boxed else "label")
             y -= lh
-        ex, ey = _nearest_on_box(bb, ax0, ay0)
-        d = math.hypot(ex - ax0, ey - ay0) or 1.0
-        if d > lab.clearance + gap + 4 * px:  # a leader line from the marker's edge to the box
-            sx, sy = ax0 + (ex - ax0) * lab.clearance / d, ay0 + (ey - ay0) * lab.clearance / d
-            (x0, y0), (x1, y1) = to_data.transform([(sx, sy), (ex, ey)])
-            ax.add_line(Line2D([x0, x1], [y0, y1], color=style.GROUP_COLOUR, linewidth=0.8 * kit.s, zorder=11))
-    return bad
+        _leader(ax, kit, bb, lab.anchor, lab.clearance, gap + 4 * px, to_data)
+    fp = kit.font(_role_font("callout")[0], bold=True)
+    for n, _key, bb, anchor, clearance in callout_boxes:
+        (bx0, by0), (bx1, by1) = to_data.transform([(bb.x0 + pad / 3, bb.y0 + pad / 3),
+                                                    (bb.x1 - pad / 3, bb.y1 - pad / 3)])
+        ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, facecolor=WHITE, edgecolor=style.TEXT_COLOUR,
+                               linewidth=0.8 * kit.s, zorder=11.5, gid=kit.gid("callout-box")))
+        xd, yd = to_data.transform(((bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2))
+        _text(ax, xd, yd, str(n), fp, ha="center", va="center_baseline", zorder=12, kit=kit, gid="callout")
+        _leader(ax, kit, bb, anchor, clearance, gap + 4 * px, to_data)
+    return (callouts, [(labels[i].key, chosen[i]) for i in sorted(chosen)],
+            [(n, k, bb) for n, k, bb, _a, _c in callout_boxes], dropped)
+
+
+def _leader(ax, kit, bb: Bbox, anchor, clearance: float, min_len: float, to_data) -> None:
+    """A leader line from the marker's edge to the box, when the box stands off."""
+    ax0, ay0 = anchor
+    ex, ey = _nearest_on_box(bb, ax0, ay0)
+    d = math.hypot(ex - ax0, ey - ay0) or 1.0
+    if d > clearance + min_len:
+        sx, sy = ax0 + (ex - ax0) * clearance / d, ay0 + (ey - ay0) * clearance / d
+        (x0, y0), (x1, y1) = to_data.transform([(sx, sy), (ex, ey)])
+        ax.add_line(Line2D([x0, x1], [y0, y1], color=style.GROUP_COLOUR, linewidth=0.8 * kit.s, zorder=11,
+                           gid=kit.gid("leader")))
 
 
 def _overlap(a: Bbox, b: Bbox) -> float:
@@ -491,72 +540,47 @@ def _overlap(a: Bbox, b: Bbox) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
+def _hits(bb: Bbox, circle: tuple[float, float, float]) -> bool:
+    """Does a box cover any of a circle (x, y, r), by more than a hair?"""
+    x, y, r = circle
+    nx, ny = _nearest_on_box(bb, x, y)
+    return math.hypot(nx - x, ny - y) < r - 0.5
+
+
 def _nearest_on_box(bb: Bbox, x: float, y: float) -> tuple[float, float]:
     return min(max(x, bb.x0), bb.x1), min(max(y, bb.y0), bb.y1)
 
 
-def _clusters(points: list[tuple[float, float, bool]], within: float) -> list[list[int]]:
-    """Groups of markers (x, y, may_join) whose centres lie ``within`` px of each other,
-    by single linkage. Region- and country-wide places and group figures never join:
-    their big symbols would swallow the precise places near them."""
-    parent = list(range(len(points)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, (xi, yi, ci) in enumerate(points):
-        for j in range(i + 1, len(points)):
-            xj, yj, cj = points[j]
-            if ci and cj and math.hypot(xi - xj, yi - yj) < within:
-                parent[find(i)] = find(j)
-    out: dict[int, list[int]] = {}
-    for i in range(len(points)):
-        out.setdefault(find(i), []).append(i)
-    return sorted(out.values(), key=lambda c: c[0])
+def _role_font(role: str) -> tuple[float, bool, bool, str]:
+    """A label role's (size pt at the design scale, bold, italic, colour)."""
+    size, bold, italic, colour = style.LABEL_ROLES[role]
+    return size * PT_PER_PX, bold, italic, colour
 
 
-def _line_style(kit: _Kit, i: int, text: str):
-    """Font and colour of a live-map label line: name bold, '⚠' lines warm and bold,
-    plan lines italic (as the live map's CSS has them)."""
-    if i == 0:
-        return kit.font(9.5, bold=True), style.TEXT_COLOUR
-    if text.startswith("⚠"):
-        return kit.font(8.5, bold=True), WARN_TEXT
-    return kit.font(8.5, italic=text.endswith("(plan)")), style.TEXT_COLOUR
+def _part_style(kit: _Kit, role: str):
+    size, bold, italic, colour = _role_font(role)
+    return kit.font(size, bold=bold, italic=italic), colour
 
 
-def _labels(ax, kit: _Kit, sc: Scene, radii: dict[str, float]) -> list[_Label]:
-    """One label per labelled spec (the live map's label lines); markers that sit on one
-    another at this scale (Baghdad, the JOC and Victory Base) share one block."""
+def _labels(ax, kit: _Kit, sc: Scene, radii: dict[str, float], arrows) -> list[_Label]:
+    """One label per labelled spec and per movement figure, from geo.symbology's
+    (text, role) parts. Places with nothing reported on the day (hollow, quiet) get
+    their name where it fits and none where it would crowd."""
     to_disp = ax.transData.transform
-    specs = [s for s in sc.specs if s.label_lines]
-    quiet = [s for s in sc.specs if not s.label_lines and s.kind == "noclaim"]
-    pts = []
-    for s in specs:
-        x, y = to_disp((s.lon, s.lat))
-        pts.append((x, y, s.kind != "group" and not s.imprecise))
     out = []
-    for members in _clusters(pts, within=10 * kit.s * kit.px_per_pt):
-        order = sorted(members, key=lambda i: (-specs[i].priority, specs[i].name))
-        lines = []
-        for i in order:
-            lines += [(t, *_line_style(kit, k, t)) for k, t in enumerate(specs[i].label_lines)]
-        xs, ys = [pts[i][0] for i in members], [pts[i][1] for i in members]
-        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-        clearance = max(math.hypot(pts[i][0] - cx, pts[i][1] - cy) + radii[specs[i].key] * kit.px_per_pt
-                        for i in members)
-        prio = max(specs[i].priority for i in members) + 5 * (len(members) - 1)
-        out.append(_Label(((cx, cy),), clearance, tuple(lines), prio))
-    # Places named by a source but with nothing said of them on this day: the live map
-    # leaves them unlabelled (its tooltip names them); a printed page has no tooltip,
-    # so they get a quiet name where one fits, and no label where it would crowd.
-    for s in quiet:
+    for s in sc.specs:
+        if not s.label_parts:
+            continue
         x, y = to_disp((s.lon, s.lat))
-        out.append(_Label(((x, y),), radii[s.key] * kit.px_per_pt,
-                          ((mapview.short_name(s.name), kit.font(8), SECONDARY_TEXT),), -1000, optional=True))
+        lines = tuple((t, *_part_style(kit, role)) for t, role in s.label_parts)
+        out.append(_Label((x, y), radii[s.key] * kit.px_per_pt, lines, s.priority,
+                          optional=s.kind == "noclaim", boxed=s.kind == "area", key=s.key))
+    for ar in arrows:
+        if ar.label:
+            lat, lon = ar.path[len(ar.path) // 2]
+            x, y = to_disp((lon, lat))
+            lines = tuple((t, *_part_style(kit, role)) for t, role in ar.label)
+            out.append(_Label((x, y), 4 * kit.s * kit.px_per_pt, lines, 20, key=f"move:{ar.key}"))
     return out
 
 
@@ -592,7 +616,7 @@ def _draw_basemap(ax, kit: _Kit, ds: Dataset, view) -> list:
         big = iso_by_name.get(name) in focus
         t = ax.text(lon, lat, name.upper(), fontproperties=kit.font(10 if big else 8.5, bold=True),
                     color=COUNTRY_TEXT, ha="center", va="center", zorder=1.5, parse_math=False,
-                    gid="country-label", clip_on=True)
+                    gid=kit.gid("country-label"), clip_on=True)
         names.append(t)
     return names
 
@@ -604,38 +628,31 @@ def _deg_per_pt(ax, kit: _Kit) -> float:
     return (north - south) / (bb.height / kit.px_per_pt)
 
 
-def _draw_posture(ax, kit: _Kit, sc: Scene) -> tuple[dict[str, float], list[Bbox], list[Bbox]]:
-    """Group joins, movements, markers and movement figures, as the live map layers
-    them; returns each spec's outer radius (pt), the markers' boxes (labels must not
-    cover them) and small boxes along joins and arrows (labels should not)."""
-    deg_per_pt = _deg_per_pt(ax, kit)
+
+def _draw_posture(ax, kit: _Kit, sc: Scene):
+    """Group joins, movements and markers from geo.symbology's marks, in the live map's
+    order; returns each spec's outer radius (pt), the markers' boxes (labels must not
+    cover them), small boxes along joins and arrows (labels should not) and the arrows."""
+    deg_per_px = _deg_per_pt(ax, kit) * PT_PER_PX * kit.s
     to_disp = ax.transData.transform
     lines: list[list[tuple[float, float]]] = []
-    # joins: dotted from a group figure (drawn at the middle of its places) to each place
-    for s in sc.specs:
-        if s.kind == "group":
-            for mlat, mlon in s.members:
-                lines.append([(s.lon, s.lat), (mlon, mlat)])
-                ax.add_line(Line2D([s.lon, mlon], [s.lat, mlat], linewidth=kit.pt(2),
-                                   color=_rgba(style.GROUP_COLOUR, 0.85 * max(s.opacity, 0.5)),
-                                   linestyle=_dash(mapview.GROUP_JOIN_DASH, 2),
-                                   solid_capstyle="round", dash_capstyle="round", zorder=3))
-    radius_at: dict[tuple, float] = {}
-    for s in sc.specs:
-        if s.kind != "group":
-            key = (round(s.lat, 4), round(s.lon, 4))
-            radius_at[key] = max(s.radius, radius_at.get(key, 0))
-    for i, ms in enumerate(sc.snap.movements):
-        if ms not in sc.moves:
-            continue
-        lines.append(_draw_move(ax, kit, ms, i, radius_at, deg_per_pt))
+    for ln in symbology.join_marks(list(sc.specs)):
+        lats, lons = [p[0] for p in ln.points], [p[1] for p in ln.points]
+        lines.append(list(zip(lons, lats)))
+        ax.add_line(Line2D(lons, lats, linewidth=kit.pt(ln.weight), color=_rgba(ln.colour, ln.opacity),
+                           linestyle=_dash(ln.dash, ln.weight) if ln.dash else "solid",
+                           solid_capstyle=ln.cap, dash_capstyle=ln.cap, zorder=3, gid=kit.gid("mark-group")))
+    arrows = symbology.movement_marks(list(sc.moves), list(sc.specs), lambda lat: 1 / deg_per_px,
+                                      sc.snap.movements)
+    for ar in arrows:
+        _draw_arrow(ax, kit, ar)
+        lines.append([(lon, lat) for lat, lon in ar.path])
     radii, boxes = {}, []
     # big first, so small markers stay on top (the live map's order)
     for z, s in enumerate(sc.specs):
         radii[s.key] = draw_marker(ax, kit, s, s.lon, s.lat, zorder=5 + z * 0.01)
         x, y = to_disp((s.lon, s.lat))
-        r = kit.pt(s.radius) * kit.px_per_pt
-        boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+        boxes.append((float(x), float(y), kit.pt(symbology.outer_radius(s)) * kit.px_per_pt))
     half = 2.5 * kit.s * kit.px_per_pt
     along = []
     for pts in lines:
@@ -645,49 +662,32 @@ def _draw_posture(ax, kit: _Kit, sc: Scene) -> tuple[dict[str, float], list[Bbox
             for k in range(n + 1):
                 x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
                 along.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
-    return radii, boxes, along
+    return radii, boxes, along, arrows
 
 
-def _draw_move(ax, kit: _Kit, ms, i: int, radius_at: dict, deg_per_pt: float) -> list[tuple[float, float]]:
-    """The live map's movement: a gentle arc trimmed at both markers' edges, dashed for
-    a plan, with geo.style's arrow head (open for a plan) and the figure if one is given."""
-    m = ms.movement
-    o, d = ms.origin, ms.destination
-    if (o.lat, o.lon) == (d.lat, d.lon):
-        return []
-    deg_per_px = deg_per_pt * PT_PER_PX * kit.s
-    r0 = radius_at.get((round(o.lat, 4), round(o.lon, 4)), style.NO_FIGURE_RADIUS_PX)
-    r1 = radius_at.get((round(d.lat, 4), round(d.lon, 4)), style.NO_FIGURE_RADIUS_PX)
-    bend = 0.16 * (1 if i % 2 == 0 else -1) * (1 + 0.5 * (i // 2))
-    pts = mapview.curve(o.lat, o.lon, d.lat, d.lon, bend, (r0 + 3) * deg_per_px, (r1 + 4) * deg_per_px)
-    plan = m.basis == "plan"
-    (la0, lo0), (la1, lo1) = pts[-3], pts[-1]
-    head = style.arrow_head(lo0, la0, lo1, la1, size_deg=13 * deg_per_px)
-    # the shaft stops at the head's base, so a dashed shaft does not show through an open head
-    base_lon, base_lat = (head[1][0] + head[2][0]) / 2, (head[1][1] + head[2][1]) / 2
-    shaft = [p for p in pts if _before(p, (base_lat, base_lon), (la1, lo1))] + [(base_lat, base_lon)]
-    lats, lons = [p[0] for p in shaft], [p[1] for p in shaft]
-    ax.add_line(Line2D(lons, lats, color=_rgba(WHITE, 0.7), linewidth=kit.pt(3) + 2 * kit.s, zorder=3.9,
-                       solid_capstyle="butt"))
-    ax.add_line(Line2D(lons, lats, color=_rgba(style.MOVEMENT_COLOUR, 0.95), linewidth=kit.pt(3),
-                       linestyle=style.PLAN_DASH_MPL if plan else "solid", solid_capstyle="butt",
-                       dash_capstyle="butt", zorder=4))
-    ax.add_patch(Polygon(head, closed=True, facecolor=WHITE if plan else style.MOVEMENT_COLOUR,
-                         edgecolor=style.MOVEMENT_COLOUR, linewidth=kit.pt(1.5), zorder=4.1))
-    if m.troops_min is not None or m.troops_max is not None:
-        mid = pts[len(pts) // 2]
-        _text(ax, mid[1], mid[0], m.figure_text() + (" (plan)" if plan else ""), kit.font(8.5),
-              halo=3 * kit.s, ha="left", va="bottom", zorder=11)
-    return [(lon, lat) for lat, lon in pts]
+def _draw_arrow(ax, kit: _Kit, ar: symbology.Arrow, *, transform=None, xy: bool = False) -> None:
+    """A symbology Arrow: white-cased shaft (dashed for a plan) and head (open for a
+    plan). Points are (lat, lon), or (x, y) with ``xy`` (legend symbols)."""
+    kw = {"transform": transform} if transform is not None else {}
+
+    def xs_ys(pts):
+        return ([p[0] for p in pts], [p[1] for p in pts]) if xy else ([p[1] for p in pts], [p[0] for p in pts])
+
+    xs, ys = xs_ys(ar.shaft)
+    if not xy:
+        ax.add_line(Line2D(xs, ys, color=_rgba(WHITE, 0.7), linewidth=kit.pt(ar.weight) + 2 * kit.s, zorder=3.9,
+                           solid_capstyle="butt", **kw))
+    ax.add_line(Line2D(xs, ys, color=_rgba(ar.colour, 0.95), linewidth=kit.pt(ar.weight),
+                       linestyle=_dash(ar.dash, ar.weight) if ar.dash else "solid", solid_capstyle="butt",
+                       dash_capstyle="butt", zorder=4, gid=kit.gid(f"mark-{ar.legend}"), **kw))
+    hx, hy = xs_ys(ar.head)
+    ax.add_patch(Polygon(list(zip(hx, hy)), closed=True, facecolor=ar.head_fill, edgecolor=ar.colour,
+                         linewidth=kit.pt(style.MOVE_HEAD_WEIGHT_PX), zorder=4.1, **kw))
 
 
-def _before(p, base, tip) -> bool:
-    """Is point p (lat, lon) farther from the tip than the head's base is?"""
-    return math.hypot(p[0] - tip[0], p[1] - tip[1]) > math.hypot(base[0] - tip[0], base[1] - tip[1])
-
-
-def _draw_scale_bar(ax, kit: _Kit, view) -> None:
-    """A km scale bar at the bottom left, true at the view's centre latitude."""
+def _draw_scale_bar(ax, kit: _Kit, view) -> Bbox:
+    """A km scale bar at the bottom left, true at the view's centre latitude; returns
+    its box (display px), which labels keep clear of."""
     west, south, east, north = view
     km_per_deg = 111.32 * math.cos(math.radians((south + north) / 2))
     target = (east - west) * km_per_deg / 6
@@ -698,8 +698,10 @@ def _draw_scale_bar(ax, kit: _Kit, view) -> None:
     fx = 1 / bb.width * kit.px_per_pt
     x0, y0 = 14 * kit.s * fx, 10 * kit.s * fy
     bar_h = 4 * kit.s * fy
-    ax.add_patch(Rectangle((x0 - 6 * kit.s * fx, y0 - 5 * kit.s * fy), dx + 40 * kit.s * fx, 27 * kit.s * fy,
-                           transform=ax.transAxes, facecolor=_rgba(WHITE, 0.85), edgecolor="none", zorder=8))
+    backing = Rectangle((x0 - 6 * kit.s * fx, y0 - 5 * kit.s * fy), dx + 40 * kit.s * fx, 27 * kit.s * fy,
+                        transform=ax.transAxes, facecolor=_rgba(WHITE, 0.85), edgecolor="none", zorder=8,
+                        gid=kit.gid("scale-bar"))
+    ax.add_patch(backing)
     for k, colour in enumerate((style.TEXT_COLOUR, WHITE)):
         ax.add_patch(Rectangle((x0 + k * dx / 2, y0), dx / 2, bar_h, transform=ax.transAxes, facecolor=colour,
                                edgecolor=style.TEXT_COLOUR, linewidth=0.8 * kit.s, zorder=8.5))
@@ -712,15 +714,17 @@ def _draw_scale_bar(ax, kit: _Kit, view) -> None:
             t = ax.texts[-1]
             w = _measure(kit, ax, f"{length:g}", fp)[0]
             t.set_x(x0 + dx - w / 2 / bb.width)
+    return backing.get_window_extent(kit.renderer)
+
 
 
 # ------------------------------------------------------------------------ legend
 
-def _draw_legend(fig: Figure, kit: _Kit, x0_in: float, top_in: float, width_in: float, height_in: float) -> None:
-    """The live map's legend (same rows, same words), drawn with the map's own symbol
-    code so it cannot drift from the markers. When the panel is short (a marking, the
-    stale-data warning, a wide page) the rows close up to fit; the troop circles keep
-    the map's scale."""
+def _draw_legend(fig: Figure, kit: _Kit, x0_in: float, top_in: float, width_in: float, height_in: float,
+                 callouts=()) -> None:
+    """The legend: every row of geo.symbology.legend_rows (the live map's rows, words
+    and symbols), on an opaque panel, then the key of numbered callouts if any. When
+    the panel is short the rows close up to fit; the troop circles keep the map's scale."""
     w_in, h_in = fig.get_size_inches()
     lg = fig.add_axes((x0_in / w_in, (top_in - height_in) / h_in, width_in / w_in, height_in / h_in))
     lg.set_axis_off()
@@ -728,12 +732,12 @@ def _draw_legend(fig: Figure, kit: _Kit, x0_in: float, top_in: float, width_in: 
     lg.set_xlim(0, w_pt)
     lg.set_ylim(h_pt, 0)          # points, y downwards from the panel's top
     row = 15 * kit.s
-    needed, spaced = _legend_rows(lg, kit, w_pt, row=row, draw=False)
+    needed, spaced = _legend_rows(lg, kit, w_pt, row=row, draw=False, callouts=callouts)
     squeeze = (h_pt - 4 * kit.s - (needed - spaced)) / max(spaced, 1e-6)
-    _legend_rows(lg, kit, w_pt, row=row * min(1.0, max(0.62, squeeze)), draw=True)
+    _legend_rows(lg, kit, w_pt, row=row * min(1.0, max(0.5, squeeze)), draw=True, callouts=callouts)
 
 
-def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool) -> tuple[float, float]:
+def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool, callouts=()) -> tuple[float, float]:
     """Lay out (and with ``draw``, draw) the legend rows ``row`` points apart; returns
     the height used and the part of it that scales with ``row`` (so the caller can
     solve for the spacing that fits)."""
@@ -741,102 +745,90 @@ def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool) -> tuple[fl
     head_fp, item_fp = kit.font(10, bold=True), kit.font(8.5)
     sym_x, text_x = 12 * s, 28 * s
     y = 7 * s
-    c = style.STATUS_COLOURS["present"]
     wrap_chars = max(20, int((w_pt - text_x) / (8.5 * s * 0.55)))
     rows_used = 0.0
+    k_pt = PT_PER_PX * s          # legend symbols are in live-map px
 
-    def text(x, yy, t, fp, **kw):
+    def text(x, yy, t, fp, gid="legend-row", **kw):
         if draw:
-            lg.text(x, yy, t, fontproperties=fp, color=style.TEXT_COLOUR, parse_math=False, **kw)
+            lg.text(x, yy, t, fontproperties=fp, color=style.TEXT_COLOUR, parse_math=False, gid=kit.gid(gid), **kw)
 
     def heading(t):
         nonlocal y, rows_used
-        text(0, y, t, head_fp, va="center", ha="left")
+        text(0, y, t, head_fp, va="center", ha="left", gid="legend-heading")
         y += row
         rows_used += 1
 
-    def item(t, symbol, height=1.0):
-        nonlocal y, rows_used
-        lines = textwrap.wrap(t, wrap_chars) or [""]
+    def symbol(r: symbology.LegendRow, x0, yc):
+        """the row's marks, its local frame (px, y down) centred at (x0, yc) in points"""
+        w, h = r.size
+        ox, oy = x0 - w / 2 * k_pt, yc - h / 2 * k_pt
+        for k, m in enumerate(r.symbol):
+            if isinstance(m, symbology.Disc):
+                cx, cy = r.centres[k]
+                draw_disc(lg, kit, m, ox + cx * k_pt, oy + cy * k_pt, transform=lg.transData, clip=False,
+                          zorder=5 + 0.1 * k)
+            elif isinstance(m, symbology.Line):
+                xs = [ox + px_ * k_pt for px_, _ in m.points]
+                ys = [oy + py_ * k_pt for _, py_ in m.points]
+                lg.add_line(Line2D(xs, ys, color=_rgba(m.colour, m.opacity), linewidth=kit.pt(m.weight),
+                                   linestyle=_dash(m.dash, m.weight) if m.dash else "solid",
+                                   solid_capstyle=m.cap, dash_capstyle=m.cap, gid=kit.gid(f"mark-{m.legend}")))
+            elif isinstance(m, symbology.Arrow):
+                import dataclasses
+
+                moved = dataclasses.replace(
+                    m, shaft=tuple((ox + a * k_pt, oy + b * k_pt) for a, b in m.shaft),
+                    head=tuple((ox + a * k_pt, oy + b * k_pt) for a, b in m.head))
+                _draw_arrow(lg, kit, moved, transform=lg.transData, xy=True)
+
+    section = None
+    for r in symbology.legend_rows():
+        if r.section != section:
+            if section is not None:
+                y += 0.2 * row
+                rows_used += 0.2
+            section = r.section
+            heading(section)
+        if r.key == "sizes":   # at the map's own scale, whatever the spacing
+            w, h = r.size
+            yc = y + h / 2 * k_pt - 0.4 * row
+            if draw:
+                symbol(r, 2 * s + w / 2 * k_pt, yc)
+                for k, n in enumerate(style.LEGEND_SIZES):
+                    cx, _ = r.centres[k]
+                    text(2 * s + cx * k_pt, yc + (h / 2 - 13) * k_pt + 3 * s, f"{n:,}", item_fp,
+                         ha="center", va="top", gid="legend-row")
+            y = yc + (h / 2 - 13) * k_pt + 3 * s + 12 * s
+            rows_used -= 0.4
+            continue
+        lines = textwrap.wrap(r.text, wrap_chars) or [""]
         extra = (len(lines) - 1) * row * 0.72
+        height = max(1.0, r.size[1] * k_pt / (14 * s * 0.75 * 1.33))
+        height = min(height, 1.6)
         y += (height - 1) * row / 2
         if draw:
-            symbol(sym_x, y + extra / 2)
+            symbol(r, sym_x, y + extra / 2)
         for k, line in enumerate(lines):
-            text(text_x, y + k * row * 0.72, line, item_fp, va="center", ha="left")
+            text(text_x, y + k * row * 0.72, line, item_fp, va="center", ha="left", gid="legend-row")
         y += row + extra + (height - 1) * row / 2
         rows_used += height + (len(lines) - 1) * 0.72
-
-    def spec(**kw):
-        base = dict(key="legend", kind="figure", place_id="", name="", lat=0, lon=0, status="present",
-                    basis="report", colour=c, radius=5.0, inner=None, outer=None, opacity=1.0, dashed=False,
-                    imprecise=False, conflict=False, figure="", label_lines=(), tooltip="", popup="")
-        base.update(kw)
-        return mapview.MarkerSpec(**base)
-
-    def marker(**kw):
-        def symbol(x, yy):
-            draw_marker(lg, kit, spec(**kw), x, yy, transform=lg.transData, clip=False)
-        return symbol
-
-    def line(colour, dash=None, width=2.5, cap="butt"):
-        def symbol(x, yy):
-            lg.add_line(Line2D([x - 11 * s, x + 11 * s], [yy, yy], color=colour, linewidth=kit.pt(width),
-                               linestyle=_dash(dash, width) if dash else "solid",
-                               solid_capstyle=cap, dash_capstyle=cap))
-        return symbol
-
-    def arrow(plan):
-        def symbol(x, yy):
-            lg.add_line(Line2D([x - 11 * s, x + 3 * s], [yy, yy], color=style.MOVEMENT_COLOUR,
-                               linewidth=kit.pt(3), linestyle=style.PLAN_DASH_MPL if plan else "solid",
-                               solid_capstyle="butt", dash_capstyle="butt"))
-            lg.add_patch(Polygon([(x + 12 * s, yy), (x + 3 * s, yy - 4.5 * s), (x + 3 * s, yy + 4.5 * s)],
-                                 closed=True, facecolor=WHITE if plan else style.MOVEMENT_COLOUR,
-                                 edgecolor=style.MOVEMENT_COLOUR, linewidth=kit.pt(1.5)))
-        return symbol
-
-    def ages(x, yy):
-        for k, a in enumerate((0, 100, style.STALE_DAYS)):
-            draw_marker(lg, kit, spec(radius=4.0, opacity=style.age_opacity(a)), x - 8.5 * s + 8.5 * s * k, yy,
-                        transform=lg.transData, clip=False)
-
-    heading("Legend")
-    for status, colour in style.STATUS_COLOURS.items():
-        if status == "withdrawn":
-            item(style.status_label(status), marker(kind="withdrawn", status=status, colour=colour, radius=5))
-        else:
-            item(style.status_label(status), marker(status=status, colour=colour, radius=5))
-    item("no figure given (not sized)", marker(kind="nofigure", colour=style.NO_FIGURE_COLOUR, radius=4.5))
-    item("named, nothing reported for this day",
-         marker(kind="noclaim", colour=style.NO_FIGURE_COLOUR, radius=style.NO_FIGURE_RADIUS_PX - 1.5))
-    r_in, r_out = style.radius_px(250), style.radius_px(350)
-    item("range: core = min, ring = max", marker(inner=r_in, outer=r_out, radius=r_out), height=1.25)
-    item("report (said to have happened)", line(style.GROUP_COLOUR))
-    item("plan (announced): dashed", line(style.GROUP_COLOUR, style.PLAN_DASH))
-    item("movement, arrow = direction", arrow(False))
-    item("planned movement: dashed, open head", arrow(True))
-    item("places sharing one figure", line(style.GROUP_COLOUR, mapview.GROUP_JOIN_DASH, 2, "round"))
-    item("region/country: no exact place", marker(radius=4, imprecise=True), height=1.35)
-    item("sources disagree / plan contradicted", marker(radius=4.5, conflict=True), height=1.1)
-    item(f"figure age: new → {style.STALE_DAYS // 30}+ months", ages)
-
-    y += 0.2 * row
-    rows_used += 0.2
-    heading("Troops (circle area)")
-    sizes = style.LEGEND_SIZES
-    big = kit.pt(style.radius_px(max(sizes)))
-    base_y = y + 2 * big - 0.4 * row
-    x = 2 * s
-    for n in sizes:
-        r = kit.pt(style.radius_px(n))
-        if draw:  # at the map's own scale, whatever the spacing
-            draw_marker(lg, kit, spec(radius=style.radius_px(n)), x + r, base_y - r, transform=lg.transData,
-                        clip=False)
-        text(x + r, base_y + 3 * s, f"{n:,}", item_fp, ha="center", va="top")
-        x += 2 * r + 14 * s
-    rows_used -= 0.4
-    return base_y + 3 * s + 12 * s, rows_used * row
+    if callouts:
+        y += 0.3 * row
+        rows_used += 0.3
+        heading("Numbered on the map")
+        for n, lines in callouts:
+            first = True
+            for t, fp, colour in lines:
+                label = f"{n}  {t}" if first else f"    {t}"
+                for k, piece in enumerate(textwrap.wrap(label, wrap_chars + 4) or [""]):
+                    if draw:
+                        lg.text(0 if first and k == 0 else 12 * s, y, piece, fontproperties=fp, color=colour,
+                                parse_math=False, va="center", ha="left", gid=kit.gid("callout-key"))
+                    y += row * 0.8
+                    rows_used += 0.8
+                first = False
+    return y, rows_used * row
 
 
 # ------------------------------------------------------------------------ page
@@ -878,7 +870,10 @@ def source_line(snap: Snapshot, show_plans: bool = True) -> str:
 
 
 def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=None,
-          size_px=DEFAULT_SIZE_PX, dpi=DEFAULT_DPI, extent=None, show_plans=True) -> tuple[Figure, tuple[int, int]]:
+          size_px=DEFAULT_SIZE_PX, dpi=DEFAULT_DPI, extent=None, show_plans=True,
+          svg: bool = False, fixed_layout: bool = False) -> tuple[Figure, "LabelReport"]:
+    """Draw one page. ``fixed_layout`` (animation frames) reserves the room of every
+    optional header and footer line, so the map box never moves between frames."""
     w_px, h_px = check_size(size_px, dpi)
     if extent is not None:
         extent = check_extent(extent)
@@ -888,7 +883,7 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     # fonts, markers and margins scale with the page; a page narrower than 16:9 keeps
     # larger type (the header wraps, the map narrows) rather than shrinking to fit
     s = min(w_in / _REF_IN[0] * 1.3, h_in / _REF_IN[1])
-    kit = _Kit(fig, s)
+    kit = _Kit(fig, s, svg=svg)
     kit.renderer = fig.canvas.get_renderer()
     sc = scene(ds, snap, show_plans)
     snap = sc.snap
@@ -950,6 +945,8 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     date_text = day_label(snap.on)
     _text(page, margin, y, date_text, date_fp, ha="left", va="top")
     known = [f"as known on {day_label(snap.known_on)}"]
+    if getattr(snap, "as_planned", False):
+        known.insert(0, "AS PLANNED (projection)")
     if snap.phase is not None:
         known.append(snap.phase.name)
     if not show_plans:
@@ -968,7 +965,10 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     if rest:
         _text(page, margin, y, "  ·  ".join(rest), known_fp, ha="left", va="top")
         y -= kit.inch(11.5 * 1.5 / 72)
+    elif fixed_layout:   # an animation's frames keep one layout: room for the line either way
+        y -= kit.inch(11.5 * 1.5 / 72)
     stale = mapview.staleness_text(snap)
+    warn_room = kit.inch(0.03) + kit.inch(11 * (1.9 + 1.3) / 72)   # a two-line warning
     if stale:
         y -= kit.inch(0.03)
         warn_fp = kit.font(11, bold=True)
@@ -977,7 +977,10 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
                   linespacing=1.3)
         t.set_bbox(dict(boxstyle="square,pad=0.3", facecolor=WHITE, edgecolor=style.CONFLICT_COLOUR,
                         linewidth=2.5 * s))
-        y -= kit.inch(11 * (1.9 + 1.3 * (len(warn) - 1)) / 72)
+        used = kit.inch(11 * (1.9 + 1.3 * (len(warn) - 1)) / 72)
+        y -= max(used, warn_room - kit.inch(0.03)) if fixed_layout else used
+    elif fixed_layout:
+        y -= warn_room
     header_bottom = y - kit.inch(0.06)
 
     src_fp, note_fp = kit.font(8.5), kit.font(7.5, italic=True)
@@ -992,6 +995,8 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
     for line in reversed(src_lines):
         _text(page, margin, yb, line, src_fp, ha="left", va="bottom")
         yb += kit.inch(8.5 * 1.35 / 72)
+    if fixed_layout:   # room for three source lines on every frame
+        yb += kit.inch(8.5 * 1.35 / 72) * (3 - len(src_lines))
     footer_top = yb + kit.inch(0.06)
 
     # --- map box and legend panel
@@ -1024,13 +1029,32 @@ def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=Non
         spine.set_linewidth(0.8 * s)
 
     names = _draw_basemap(ax, kit, ds, view)
-    radii, boxes, along = _draw_posture(ax, kit, sc)
-    _draw_scale_bar(ax, kit, view)
-    _draw_legend(fig, kit, slot_x0 + map_w + gap, slot_y1, legend_w, slot_h)
-    scale_box = [t.get_window_extent(kit.renderer) for t in ax.texts[-3:]]
-    collisions = _place_labels(ax, kit, _labels(ax, kit, sc, radii), boxes + scale_box,
-                               [t.get_window_extent(kit.renderer) for t in names] + along)
-    return fig, collisions
+    radii, circles, along, arrows = _draw_posture(ax, kit, sc)
+    scale_box = _draw_scale_bar(ax, kit, view)
+    if getattr(snap, "as_planned", False):   # projection mode: unmistakable on the slide
+        for spine in ax.spines.values():
+            spine.set_edgecolor(style.PROJECTION_COLOUR)
+            spine.set_linewidth(4 * s)
+        t = _text(ax, 0.5, 0.985, style.PROJECTION_TEXT, kit.font(12, bold=True), colour=WHITE,
+                  transform=ax.transAxes, ha="center", va="top", zorder=30, kit=kit, gid="projection")
+        t.set_bbox(dict(boxstyle="square,pad=0.35", facecolor=style.PROJECTION_COLOUR, edgecolor="none"))
+        banner = [t.get_window_extent(kit.renderer).expanded(1.1, 1.8)]
+    else:
+        banner = []
+    name_boxes = [t.get_window_extent(kit.renderer) for t in names]
+    callouts, placed, numbered, dropped = _place_labels(
+        ax, kit, _labels(ax, kit, sc, radii, arrows), circles, name_boxes + [scale_box] + banner, along)
+    _draw_legend(fig, kit, slot_x0 + map_w + gap, slot_y1, legend_w, slot_h, callouts)
+    notice = no_report_notice(snap)
+    if notice:
+        t = _text(ax, 0.5, 0.5, "\n".join(textwrap.wrap(notice, 48)), kit.font(13, bold=True),
+                  transform=ax.transAxes, ha="center", va="center", zorder=30, kit=kit, gid="notice",
+                  linespacing=1.35)
+        t.set_bbox(dict(boxstyle="square,pad=0.6", facecolor=WHITE, edgecolor=style.CONFLICT_COLOUR,
+                        linewidth=2.5 * s))
+    report = LabelReport(labels=placed, callouts=numbered, markers=circles, names=name_boxes, dropped=dropped,
+                         halos=kit.halos)
+    return fig, report
 
 
 # ------------------------------------------------------------------------ public API
@@ -1051,10 +1075,12 @@ def render_brief(ds: Dataset, snap: Snapshot, *, title: str | None = None, subti
     if fmt not in FORMATS.values():
         raise ValueError(f"unknown image format {fmt!r}; expected one of {', '.join(FORMATS.values())}")
     with _LOCK, matplotlib.rc_context(_RC):
-        fig, _ = _draw(ds, snap, title=title, subtitle=subtitle, marking=marking, size_px=size_px, dpi=dpi,
-                       extent=extent, show_plans=show_plans)
+        fig, report = _draw(ds, snap, title=title, subtitle=subtitle, marking=marking, size_px=size_px, dpi=dpi,
+                            extent=extent, show_plans=show_plans, svg=fmt == "svg")
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor=WHITE)
+    if fmt == "svg":
+        return _svg_halos(buf.getvalue().decode("utf-8"), report.halos).encode("utf-8")
     return buf.getvalue()
 
 
@@ -1098,18 +1124,21 @@ def slugify(text: str, max_len: int = 48) -> str:
 
 
 def milestones(ds: Dataset, known_on: dt.date | None = None) -> list[Milestone]:
-    """Events and phase starts in date order, one per day (a day's labels joined).
-    Events whose source was published after ``known_on`` are left out: they were not
-    known then."""
-    by_day: dict[dt.date, list[str]] = {}
-    for e in ds.events:
-        src = ds.sources.get(e.source)
-        if known_on is not None and src is not None and src.published > known_on:
-            continue
-        by_day.setdefault(e.date.start, []).append(e.label)
-    for p in ds.phases:
-        by_day.setdefault(p.start, []).append(f"{p.name} begins")
-    return [Milestone(d, "; ".join(dict.fromkeys(labels))) for d, labels in sorted(by_day.items())]
+    """The app's own milestone list (:func:`geo.mapview.milestones`, the slider's stops:
+    events known on ``known_on``, phase starts and ends), one image each, in date order."""
+    return [Milestone(m.day, m.label) for m in mapview.milestones(ds, known_on)]
+
+
+def no_report_notice(snap: Snapshot) -> str | None:
+    """'No report of troops at any place is known for 1 Jan 2023 …', or None when the day
+    shows at least one figure or status from a source."""
+    if any(ps.claim is not None for ps in snap.places) or snap.groups:
+        return None
+    if snap.latest_published is None:
+        return (f"Nothing is known for {day_label(snap.on)}: no source was published by "
+                f"{day_label(snap.known_on)}. This slide shows no posture.")
+    return (f"No report of troops at any place is in force on {day_label(snap.on)} "
+            f"(as known on {day_label(snap.known_on)}). This slide shows no posture.")
 
 
 # ------------------------------------------------------------------------ animation
@@ -1150,7 +1179,7 @@ def render_animation(ds: Dataset, days: list[dt.date], *, known_on: dt.date | No
     frames = []
     for i, day in enumerate(days):
         frames.append(render_rgb(ds, snapshot(ds, day, known_on), title=title, subtitle=subtitle, marking=marking,
-                                 size_px=size_px, dpi=dpi, show_plans=show_plans, extent=view))
+                                 size_px=size_px, dpi=dpi, show_plans=show_plans, extent=view, fixed_layout=True))
         if progress is not None:
             progress(i + 1, len(days), day)
     return _gif_bytes(frames, fps) if fmt == "gif" else _mp4_bytes(frames, fps)

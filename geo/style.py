@@ -39,6 +39,73 @@ R1000_PX = 16.0
 NO_FIGURE_RADIUS_PX = 6.0
 LEGEND_SIZES = (100, 500, 2000)
 
+#: Fill strength: the disc up to the certain minimum, the band between min and max.
+FILL_CERTAIN = 0.78
+FILL_RANGE = 0.22
+#: A figure for a whole region or country is an envelope, not a place: filled lightly
+#: so it does not read as one more base beside the bases it contains.
+AREA_FILL_K = 0.45
+GROUP_JOIN_DASH = "1 6"       # dotted: apart from the plan dash
+IMPRECISE_DASH = "2 4"
+
+#: Line weights (px) of the marker parts, the arrows and the joins.
+RING_WEIGHT_PX = 2.0
+CORE_WEIGHT_PX = 1.5
+HOLLOW_WEIGHT_PX = 2.5
+IMPRECISE_WEIGHT_PX = 1.2
+IMPRECISE_GAP_PX = 7.0        # dashed halo this far outside a region/country marker
+CONFLICT_WEIGHT_PX = 3.5
+CONFLICT_GAP_PX = 3.5
+SELECTED_GAP_PX = 7.0
+JOIN_WEIGHT_PX = 2.0
+MOVE_WEIGHT_PX = 3.0
+MOVE_HEAD_PX = 13.0           # arrow head length
+MOVE_HEAD_WEIGHT_PX = 1.5
+MOVE_TRIM_PX = (3.0, 4.0)     # gap between an arrow and the markers it joins
+MOVE_BEND = 0.16              # arc bend of the first movement; later ones alternate, wider
+
+#: The plan in force beside a report: a dashed ring at the planned size, no fill.
+GHOST_WEIGHT_PX = 1.5
+GHOST_OPACITY = 0.9
+
+#: Projection mode (what the plans said): a banner that no screenshot can lose.
+PROJECTION_COLOUR = "#6A3D9A"
+PROJECTION_TEXT = "PROJECTION — as the plans said, not as reported"
+
+#: Basemap greys: light enough that every status colour stands out on them.
+SEA = "#dbe6ee"
+LAND = "#efece4"
+LAND_FOCUS = "#fbfaf7"
+BORDER = "#8c8c8c"
+COUNTRY_TEXT = "#8d8a82"
+COUNTRY_TEXT_FOCUS = "#77746c"
+SECONDARY_TEXT = GROUP_COLOUR
+HALO_COLOUR = "#FFFFFF"
+LEGEND_BACKGROUND = "#FFFFFF"   # opaque: nothing on the map shows through the legend
+
+#: One font stack for the live map, the SVG and the PDF: the renderer embeds DejaVu Sans
+#: (shipped with matplotlib); an SVG opened where it is missing falls back in this order.
+FONT_STACK = ("DejaVu Sans", "Verdana", "Bitstream Vera Sans", "Arial", "sans-serif")
+
+#: Label text roles -> (size px, bold, italic, colour). Sizes are the live map's CSS px;
+#: the static renderer draws them at 0.75 pt per px of its 1920x1080 design.
+LABEL_ROLES = {
+    "name": (12.5, True, False, TEXT_COLOUR),
+    "figure": (11.0, False, False, TEXT_COLOUR),
+    "plan": (11.0, False, True, TEXT_COLOUR),
+    "warn": (11.0, True, False, WARN_TEXT_COLOUR),
+    "note": (10.5, False, False, GROUP_COLOUR),
+    "quiet": (10.5, False, False, GROUP_COLOUR),
+    "move": (11.0, False, False, TEXT_COLOUR),
+    "move-plan": (11.0, False, True, TEXT_COLOUR),
+    "callout": (10.5, True, False, TEXT_COLOUR),
+    "area-name": (11.0, True, False, TEXT_COLOUR),
+    "area": (11.0, False, False, TEXT_COLOUR),
+}
+#: An area total's anchor dot (px) and its boxed label.
+AREA_ANCHOR_PX = 3.0
+AREA_BOX_EDGE = GROUP_COLOUR
+
 
 def status_colour(status: str | None) -> str:
     return STATUS_COLOURS.get(status or "", NO_FIGURE_COLOUR)

@@ -17,7 +17,7 @@ from ui.state import start_page, write_url
 
 st.set_page_config(page_title="Timeline · Posture Atlas", layout="wide")
 
-#: Fits the wide layout beside the open navigation sidebar on a 1600-pixel screen.
+#: Fits the wide layout (the navigation is on top now) on a 1366-pixel screen.
 CHART_WIDTH_PX = 1000
 
 ds = dataset_or_stop()
@@ -105,7 +105,11 @@ if series.empty:
 chart = charts.timeline_chart(
     series, phases=analysis.phase_rows(ds, known, until), milestones=analysis.milestone_rows(ds, known),
     plans=analysis.plan_rows(ds, known), earlier=earlier, earlier_label=earlier_label, selected=on,
-    domain=(period[0], period[1]), width=CHART_WIDTH_PX)
+    domain=(period[0], period[1]), width=CHART_WIDTH_PX,
+    y_scale="own" if st.session_state.get("timeline_own_scale") else "shared")
+st.toggle("Each row its own y scale", key="timeline_own_scale", persist_state="session",
+          help="Off (default): every row on one scale, so a row's height says how many troops it holds. "
+               "On: each row scaled to its own figures, to read small numbers.")
 st.vega_lite_chart(spec=chart, width="content")
 st.caption(
     "Line: the figure in force (colour = status, dashed = plan). Band: a range between its bounds. "

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from geo import analysis
+from ui import nav
 from ui.cache import dataset_or_stop
 from ui.state import start_page, url_params, write_url
 
@@ -112,7 +113,7 @@ if chosen:
             st.markdown(f"- {esc(relation)} {esc(analysis.claim_text(ds, other))} · [open on map]({link})")
         params = {**url_params(), **analysis.map_params(item["date"], item["map_place"], known)}
         try:
-            st.page_link("dashboard.py", label="Open on the map (this tab)", icon=":material/map:",
+            st.page_link(nav.map_page(), label="Open on the map (this tab)", icon=":material/map:",
                          query_params=params)
         except StreamlitAPIException:  # the page runs on its own (AppTest): a plain link instead
             st.markdown(f"[Open on the map]({item['map_link']})")

@@ -203,3 +203,38 @@ def test_chart_values_finds_inline_and_consolidated_data(spec):
     values = C.chart_values(spec)
     assert any(v.get("figure") == "250–350" for v in values)
     assert C.chart_values({"datasets": {"a": [{"x": 1}]}, "data": {"name": "a"}}) == [{"x": 1}]
+
+
+def _y_domains(spec: dict) -> list:
+    out = []
+    for row in spec["vconcat"][1:]:
+        for layer in row.get("layer", []):
+            y = layer.get("encoding", {}).get("y", {})
+            if y.get("type") == "quantitative" and "domain" in y.get("scale", {}):
+                out.append(tuple(y["scale"]["domain"]))
+                break
+    return out
+
+
+def test_rows_share_one_y_scale_by_default_and_can_have_their_own():
+    import datetime as dt
+
+    import pandas as pd
+
+    from geo import charts
+
+    def seg(key, value, figure):
+        return {"series_key": key, "series": key, "start": dt.date(2025, 1, 1), "end": dt.date(2025, 2, 1),
+                "start_label": "1 Jan 2025", "end_label": "31 Jan 2025", "shape": "point", "troops_min": value,
+                "troops_max": value, "value": value, "figure": figure, "qualifier": "", "basis": "report",
+                "figure_status": "present", "status": "present", "status_label": "Present",
+                "status_basis": "report", "group": "", "order": 0.0, "layer": "place", "country": "IRQ"}
+    series = pd.DataFrame([seg("big", 2500, "about 2,500"), seg("small", 5, "4-5")])
+    shared = _y_domains(charts.timeline_chart(series))
+    assert len(shared) == 2 and shared[0] == shared[1]            # 4-5 looks small beside 2,500
+    own = _y_domains(charts.timeline_chart(series, y_scale="own"))
+    assert own[0] != own[1]
+    texts = [v.get("text") for v in charts.chart_values(charts.timeline_chart(series)) if "text" in v]
+    assert "about 2,500" in texts and "4-5" in texts              # each figure annotated on its line
+    with pytest.raises(ValueError, match="y_scale"):
+        charts.timeline_chart(series, y_scale="log")

@@ -60,7 +60,7 @@ def test_query_params_drive_the_snapshot(oct21):
     args = map_args(at)
     assert "21 Oct 2025" in args["feature_group"]
     assert "250–350" in args["feature_group"] or "250\\u2013350" in args["feature_group"]
-    assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
+    assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"]
 
 
 def test_known_on_replays_what_was_known():
@@ -118,7 +118,7 @@ def test_controls_round_trip_through_the_url():
     assert not at.exception
     params = dict(at.query_params)
     assert params == {"date": "2025-10-21", "known": "2025-09-01", "place": "ain-al-asad", "plans": "0",
-                      "labels": "0", "brief": "0", "marking": "UNCLASSIFIED // OPEN SOURCE"}
+                      "labels": "0", "brief": "0", "marking": "UNCLASSIFIED // OPEN SOURCE", "planned": "0"}
     view = at.session_state["_map_view"]
     assert (view["plans"], view["labels"], view["selected"]) == (False, False, "ain-al-asad")
     # opening the copied link reproduces the view
@@ -126,6 +126,46 @@ def test_controls_round_trip_through_the_url():
     assert again.session_state["_map_view"] == view
     assert again.toggle(key="view_plans").value is False
     assert again.text_input(key="view_marking").value == "UNCLASSIFIED // OPEN SOURCE"
+
+
+def test_slide_title_from_the_app_reaches_the_map_and_the_link():
+    at = start(date="2025-10-21")
+    at.text_input(key="view_title").input("Drawdown <week 3>").run()
+    assert not at.exception
+    assert at.query_params["title"] == "Drawdown <week 3>"
+    fg = map_args(at)["feature_group"]
+    assert "Drawdown \\u0026lt;week 3\\u0026gt;" in fg        # escaped into the title box
+    again = start(date="2025-10-21", title="From a link")
+    assert "From a link" in map_args(again)["feature_group"]
+    assert again.session_state["_map_view"]["title"] == "From a link"
+
+
+def test_map_extent_from_the_link_opens_the_same_view():
+    at = start(date="2025-10-21", view="36.1900,44.0100,8.5")
+    assert not at.exception
+    script = map_args(at)["script"]
+    assert "map.setView([36.19, 44.01], 8.5, {animate: false});" in script
+    assert "map.fitBounds(" not in script
+    assert at.query_params["view"] == "36.1900,44.0100,8.5"
+    # without view= the map fits every place the posture names
+    assert "map.fitBounds(" in map_args(start(date="2025-10-21"))["script"]
+
+
+@pytest.mark.parametrize("view", ["1,2", "91,40,6", "33,44,40", "a,b,c"])
+def test_bad_map_extent_in_the_link_warns_and_fits_the_default(view):
+    at = start(date="2025-10-21", view=view)
+    assert not at.exception
+    assert any("view=" in w.value.replace("\\", "") for w in at.warning)
+    assert "view" not in at.query_params
+
+
+def test_as_planned_link_draws_the_projection_framed_and_labelled():
+    at = start(date="2025-10-21", known="2025-08-19", planned="1")
+    assert not at.exception
+    assert at.session_state["_map_view"]["as_planned"] is True
+    fg = map_args(at)["feature_group"]
+    assert "PROJECTION" in fg and "pa-projection-frame" in fg and "as planned: closure by" in fg
+    assert "PROJECTION" not in map_args(start(date="2025-10-21"))["feature_group"]
 
 
 def test_hidden_plans_draw_reports_only():
@@ -168,8 +208,8 @@ def test_link_warnings_survive_the_rerun_until_the_view_changes():
 
 def test_date_past_the_data_says_how_old_it_is():
     at = start(date="2026-11-01")
-    assert any("No source published after 23 Feb 2026" in w.value for w in at.warning)
-    assert "No source published after 23 Feb 2026" in map_args(at)["feature_group"]
+    assert any("No source published after 28 Feb 2026" in w.value for w in at.warning)
+    assert "No source published after 28 Feb 2026" in map_args(at)["feature_group"]
 
 
 def test_briefing_view_hides_the_chrome():

@@ -18,7 +18,7 @@ from geo.mapview import (
     BASEMAP_CREDIT, GROUP_JOIN_DASH, ONLINE_TILES, base_map, build_map, legend_html, marker_specs,
     milestones, overlay_layer, posture_layers, reports_only, shown_sources, staleness_text,
 )
-from geo.popup import esc, link, place_id_from_tooltip, place_panel_html, place_tooltip, safe_url
+from geo.popup import day_label, esc, link, place_id_from_tooltip, place_panel_html, place_tooltip, safe_url
 from geo.posture import snapshot
 from tests.conftest import PLACES, SOURCES, claim
 
@@ -105,13 +105,17 @@ def test_group_figure_drawn_once_and_places_joined(tiny):
     snap = snapshot(ds, "2025-08-02")
     specs = marker_specs(snap)
     groups = [s for s in specs if s.kind == "group"]
-    assert len(groups) == 1 and groups[0].radius == pytest.approx(style.radius_px(2500))
+    # one label, on a member; no circle of its own at an invented midpoint
+    assert len(groups) == 1 and (groups[0].lat, groups[0].lon) in groups[0].members
+    from geo import symbology
+
+    assert symbology.marker_marks(groups[0]) == []
     members = [s for s in specs if s.kind == "member"]
     assert {s.key for s in members} == {"alpha", "bravo"}
     assert all(s.outer is None and s.inner is None for s in members)  # never a share of the figure
     html = render(build_map(ds, snap))
     joins = [o for _, o in shapes(html, "polyline") if o.get("dashArray") == GROUP_JOIN_DASH]
-    assert len(joins) == 2
+    assert len(joins) == 1   # member to member
     texts = [it["html"] for it in label_items(posture_layers(snap))]
     assert sum("about 2,500" in t for t in texts) == 1, "the group figure is labelled once, not per member"
 
@@ -139,7 +143,7 @@ def test_plan_dashed_report_solid(tiny):
 def test_hide_plans_shows_last_report(ds):
     on = "2025-10-21"
     full = {s.key: s for s in marker_specs(snapshot(ds, on))}
-    assert full["ain-al-asad"].basis == "plan"
+    assert full["baghdad"].basis == "plan"          # nothing reported yet: its plan is all there is
     reports = {s.key: s for s in marker_specs(snapshot(reports_only(ds), on), show_plans=False)}
     assert reports["ain-al-asad"].basis == "report"
     assert all(s.basis != "plan" for s in reports.values())
@@ -236,7 +240,7 @@ def test_overlay_carries_dates_phase_sources_and_marking(ds):
 def test_staleness_says_how_old_the_latest_source_is(ds):
     assert staleness_text(snapshot(ds, "2025-10-21")) is None
     text = staleness_text(snapshot(ds, "2026-11-21"))
-    assert text.startswith("No source published after 23 Feb 2026") and "9 months" in text
+    assert text.startswith("No source published after 28 Feb 2026") and "9 months" in text
     fg = overlay_layer(snapshot(ds, "2026-11-21"))
     assert "No source published after" in render_child(fg)
 
@@ -274,22 +278,25 @@ def test_milestones_follow_known_on(ds):
 def test_panel_lists_history_with_claim_in_force_and_mgrs(ds):
     snap = snapshot(ds, "2025-10-21")
     ps = snap.place("ain-al-asad")
-    group = next(g for g in snap.groups if g.id == ps.group)
+    group = next((g for g in snap.groups if g.id == ps.group), None)
     html = place_panel_html(ps, ds, snap.on, snap.known_on, group)
     assert "▶ in force" in html and "MGRS 38S KC" in html and "33.7856° N" in html
-    assert "contradicts the plan in force" in html
-    assert "250–350" in html and "never split" in html
+    assert "250–350" in html
     for c in ps.history:
         assert esc(c.quote) in html
 
 
-def test_planned_figure_stays_dashed_under_a_reported_status(ds):
-    # 21 Oct 2025: Iraq's status comes from a report with no figure; its figure
-    # ("fewer than 2,000") from a plan of the same day. The figure is drawn, so dashed.
-    ps = snapshot(ds, "2025-10-21").place("iraq")
-    assert ps.basis == "report" and ps.figure_claim.basis == "plan"
-    spec = next(s for s in marker_specs(snapshot(ds, "2025-10-21")) if s.key == "iraq")
-    assert spec.dashed and "(plan)" in spec.label_lines[1]
+def test_plan_in_force_is_a_ghost_beside_the_report_never_the_figure(ds):
+    # 21 Oct 2025: Victory Base's last report stands ("present"); the closure plan due in
+    # August is overdue. The report is drawn solid, the plan as a dashed ghost and a tag.
+    from geo import symbology
+
+    spec = next(s for s in marker_specs(snapshot(ds, "2025-10-21")) if s.key == "victory-base")
+    assert not spec.dashed and spec.basis == "report"
+    assert spec.ghost is not None
+    assert ("plan: closure by week of 25 Aug 2025 · overdue", "plan") in spec.label_parts
+    ghost = [d for d in symbology.marker_marks(spec) if d.part == "ghost"]
+    assert len(ghost) == 1 and ghost[0].dash == style.PLAN_DASH and ghost[0].fill is None
 
 
 def test_no_staleness_box_for_a_gap_of_days(ds):

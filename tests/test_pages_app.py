@@ -209,7 +209,11 @@ def test_sources_item_detail_is_escaped_and_links_to_the_map(closure, reversal, 
     assert "> " + A.md_escape(closure.quote) in text
     assert f"plan contradicted by {reversal.id}" in text.replace("\\", "")
     assert f"(/?date=2025-10-20&place=ain-al-asad&known={ds.latest_published})" in text
-    assert f"[Open on the map](/?date={closure.date.start}&place={closure.places[0]}" in text
+    # under the app's navigation a page link to the Map page (this tab) with the claim's view
+    [link] = [e for e in at.get("page_link") if "Open on the map" in e.proto.label]
+    assert link.proto.page == "" and link.proto.page_script_hash   # the default page: the map at /
+    assert f"date={closure.date.start}" in link.proto.query_string
+    assert f"place={closure.places[0]}" in link.proto.query_string
 
 
 # --------------------------------------------------------------------- compare

@@ -107,3 +107,17 @@ def test_animate_gif_with_progress(tmp_path, capsys, ds):
     assert im.n_frames == len(days) and im.size == (640, 360) and im.info["duration"] == 500
     err = capsys.readouterr().err
     assert f"frame 1/{len(days)}: 2025-08-18" in err and f"({len(days)} frames" in err
+
+
+def test_brief_on_a_day_with_no_reports_says_so_on_the_image_and_stderr(tmp_path, capsys):
+    out = tmp_path / "empty.svg"
+    assert main(["brief", "--date", "2023-01-01", *FAST, "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "notice: No report of troops at any place is in force on 1 Jan 2023" in err
+    svg = out.read_text(encoding="utf-8")
+    assert "No report of troops at any place is in force on" in svg
+
+
+def test_brief_with_reports_gives_no_notice(tmp_path, capsys):
+    assert main(["brief", "--date", "2025-10-21", *FAST, "-o", str(tmp_path / "b.png")]) == 0
+    assert "notice:" not in capsys.readouterr().err

@@ -183,31 +183,34 @@ def timeline_bytes(known_on: dt.date, fmt: str) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _brief_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, marking: str, fmt: str) -> bytes:
+def _brief_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, marking: str, fmt: str,
+                 title: str = "") -> bytes:
     from geo.render import render_brief
 
     # the full snapshot: render_brief recomputes from reports alone when plans are hidden
     return render_brief(_dataset(folder, stamp), _snapshot(folder, stamp, on, known_on, True),
-                        marking=marking or None, fmt=fmt, show_plans=plans)
+                        marking=marking or None, fmt=fmt, show_plans=plans, title=title or None)
 
 
-def brief_bytes(on: dt.date, known_on: dt.date, plans: bool, marking: str, fmt: str) -> bytes:
-    """The briefing image of the day (``fmt``: 'png', 'svg' or 'pdf')."""
-    return _brief_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, marking or "", fmt)
+def brief_bytes(on: dt.date, known_on: dt.date, plans: bool, marking: str, fmt: str, title: str = "") -> bytes:
+    """The briefing image of the day (``fmt``: 'png', 'svg' or 'pdf'); ``title`` empty: the default."""
+    return _brief_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, marking or "", fmt, title or "")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _html_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, labels: bool, marking: str) -> bytes:
+def _html_bytes(folder: str, stamp: tuple, on: str, known_on: str, plans: bool, labels: bool, marking: str,
+                title: str = "") -> bytes:
     from geo.html_export import export_html
 
     page = export_html(_dataset(folder, stamp), _snapshot(folder, stamp, on, known_on, True),
-                       marking=marking or None, show_plans=plans, labels=labels)
+                       marking=marking or None, show_plans=plans, labels=labels, title=title or None)
     return page.encode("utf-8")
 
 
-def html_bytes(on: dt.date, known_on: dt.date, plans: bool, labels: bool, marking: str) -> bytes:
+def html_bytes(on: dt.date, known_on: dt.date, plans: bool, labels: bool, marking: str, title: str = "") -> bytes:
     """The map of the day as one self-contained offline HTML file."""
-    return _html_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, labels, marking or "")
+    return _html_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, labels, marking or "",
+                       title or "")
 
 
 # -------------------------------------------------------------------- timelines

@@ -53,7 +53,8 @@ def download_name(kind: str, ext: str, *, on: dt.date | None = None, known_on: d
 def _view_options(snap, view: dict) -> dict:
     return {"on": snap.on, "known_on": snap.known_on, "plans": bool(view.get("view_plans", True)),
             "labels": bool(view.get("view_labels", True)),
-            "marking": (view.get("view_marking") or "").strip()}
+            "marking": (view.get("view_marking") or "").strip(),
+            "title": (view.get("view_title") or "").strip()}
 
 
 def render_downloads(ds, snap, view: dict) -> None:
@@ -100,7 +101,7 @@ def _data_buttons(o: dict) -> None:
 
 
 def _image_key(o: dict) -> tuple:
-    return (o["on"], o["known_on"], o["plans"], o["labels"], o["marking"], cache.data_stamp())
+    return (o["on"], o["known_on"], o["plans"], o["labels"], o["marking"], o["title"], cache.data_stamp())
 
 
 def _prepare_images(key: tuple) -> None:
@@ -118,8 +119,9 @@ def _image_buttons(o: dict) -> None:
         return
     try:
         with st.spinner("Rendering the briefing images…"):
-            payloads = {fmt: cache.brief_bytes(on, known, plans, marking, fmt) for fmt in ("png", "svg", "pdf")}
-            page = cache.html_bytes(on, known, plans, o["labels"], marking)
+            payloads = {fmt: cache.brief_bytes(on, known, plans, marking, fmt, o["title"])
+                        for fmt in ("png", "svg", "pdf")}
+            page = cache.html_bytes(on, known, plans, o["labels"], marking, o["title"])
     except Exception as exc:
         st.error(f"The briefing images could not be made: {exc}")
         return
@@ -138,7 +140,7 @@ def _animation_button(ds, o: dict) -> None:
     from geo.render import animation_days, render_animation
 
     known, plans, marking = o["known_on"], o["plans"], o["marking"]
-    key = (known, plans, marking, cache.data_stamp())
+    key = (known, plans, marking, o["title"], cache.data_stamp())
     held = st.session_state.get(_ANIMATION_KEY)
     if held is not None and held[0] == key:
         st.download_button("Download animation (GIF)", data=held[1], file_name=download_name(
@@ -157,7 +159,7 @@ def _animation_button(ds, o: dict) -> None:
 
     try:
         gif = render_animation(ds, days, known_on=known, fmt="gif", show_plans=plans, marking=marking or None,
-                               progress=progress)
+                               title=o["title"] or None, progress=progress)
     except Exception as exc:
         bar.empty()
         st.error(f"The animation could not be made: {exc}")

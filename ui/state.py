@@ -26,10 +26,17 @@ FIELDS = {
     "view_labels": ("labels", "flag"),
     "view_brief": ("brief", "flag"),
     "view_marking": ("marking", "text"),
+    "view_title": ("title", "text"),
+    "view_planned": ("planned", "flag"),
+    "view_map": ("view", "text"),
 }
 
 #: A marking line longer than this is cut (it has to fit one line of a slide).
 MARKING_MAX = 80
+#: A slide title longer than this is cut (two lines of a 1920x1080 slide).
+TITLE_MAX = 120
+#: The map's extent in the URL: ``view=LAT,LON,ZOOM`` (degrees, degrees, Leaflet zoom).
+ZOOM_LIMITS = (2.0, 18.0)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ def bounds(ds: Dataset, today: dt.date | None = None) -> Bounds:
 def _defaults(b: Bounds) -> dict:
     return {"view_date": min(b.latest_source, b.last), "view_known": b.latest_source,
             "view_place": "", "view_plans": True, "view_labels": True, "view_brief": False,
-            "view_marking": ""}
+            "view_marking": "", "view_title": "", "view_map": "", "view_planned": False}
 
 
 def _parse(kind: str, raw: str):
@@ -72,7 +79,36 @@ def _check_text(key: str, value: str, ds: Dataset, warnings: list[str]) -> str:
     if key == "view_marking" and len(value) > MARKING_MAX:
         warnings.append(f"marking= in the link is {len(value)} characters; cut to {MARKING_MAX}")
         return value[:MARKING_MAX]
+    if key == "view_title" and len(value) > TITLE_MAX:
+        warnings.append(f"title= in the link is {len(value)} characters; cut to {TITLE_MAX}")
+        return value[:TITLE_MAX]
+    if key == "view_map" and value:
+        try:
+            lat, lon, zoom = parse_map_view(value)
+        except ValueError as exc:
+            warnings.append(f"view= in the link: {exc}; opening the default extent")
+            return ""
+        return format_map_view(lat, lon, zoom)
     return value
+
+
+def parse_map_view(text: str) -> tuple[float, float, float]:
+    """'33.3,43.9,6.5' -> (latitude, longitude, zoom); ValueError saying what is expected."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        lat, lon, zoom = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"{text!r} is not LAT,LON,ZOOM; expected e.g. 33.3,43.9,6.5") from None
+    if not (-85 <= lat <= 85 and -180 <= lon <= 180):
+        raise ValueError(f"{text!r}: latitude must be -85..85 and longitude -180..180 degrees")
+    if not (ZOOM_LIMITS[0] <= zoom <= ZOOM_LIMITS[1]):
+        raise ValueError(f"{text!r}: zoom {zoom:g} is out of range; expected {ZOOM_LIMITS[0]:g}-{ZOOM_LIMITS[1]:g}")
+    return lat, lon, zoom
+
+
+def format_map_view(lat: float, lon: float, zoom: float) -> str:
+    """The URL form of a map extent: 4 decimals (about 10 m), zoom to a quarter step."""
+    return f"{lat:.4f},{lon:.4f},{round(zoom * 4) / 4:g}"
 
 
 def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None) -> list[str]:

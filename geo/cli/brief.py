@@ -67,6 +67,9 @@ def run(args) -> int:
                   file=sys.stderr)
             return 0
         path = render.write_brief(ds, snap, args.output, **look)
+        notice = render.no_report_notice(render.scene(ds, snap, look["show_plans"]).snap)
+        if notice:
+            print(f"notice: {notice}", file=sys.stderr)
         print(f"wrote {path} ({_describe(path, look)}; {args.date}, as known on {snap.known_on})", file=sys.stderr)
         return 0
 
@@ -84,6 +87,9 @@ def run(args) -> int:
         snap = snapshot(ds, ms.date, args.known_on)
         path = render.write_brief(ds, snap, folder / ms.filename(ext), **look)
         print(f"[{i}/{len(stones)}] {ms.date} {ms.label} -> {path}", file=sys.stderr)
+        notice = render.no_report_notice(render.scene(ds, snap, look["show_plans"]).snap)
+        if notice:
+            print(f"  notice: {notice}", file=sys.stderr)
     print(f"wrote {len(stones)} images to {folder}", file=sys.stderr)
     return 0
 

@@ -10,8 +10,9 @@ from tests.browser.conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_idle
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 60_000
+#: each marker's place and kind (figure, withdrawn, member...): a date change changes the kinds
 MARKERS_JS = """() => Array.from(document.querySelectorAll('path.pa-marker'))
-    .map(p => p.getAttribute('class').match(/pa-key-\\S+/)[0]).sort()"""
+    .map(p => p.getAttribute('class').match(/pa-key-\\S+/)[0] + ' ' + p.getAttribute('class').match(/pa-(figure|nofigure|member|withdrawn|noclaim|area)\\b/)[0]).sort()"""
 
 
 def wait_for_date(frame, label: str) -> None:
