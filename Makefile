@@ -1,11 +1,15 @@
 # Two commands on a fresh machine (see README):
 #   make run    install into .venv and open the dashboard on the embedded dataset
-#               (listens on 127.0.0.1 only; `make serve-team ADDRESS=...` to share it)
+#               (listens on 127.0.0.1 only; `make serve-team ADDRESS=...` to share it;
+#               make run DATA=dir: on another dataset, e.g. one from `python -m geo synth`)
 #   make test   install everything the tests need (Chromium included) and run the suite
+#   make bench  the benchmarks of README "Performance" (make bench QUICK=1: under a minute)
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8501
+DATA   ?=
+QUICK  ?=
 # `make run` listens on this machine only; `make serve-team ADDRESS=...` is the one
 # deliberate way to listen on a network interface (README, "Security").
 LOCAL_ADDRESS = 127.0.0.1
@@ -38,7 +42,7 @@ rsvg:
 	     && echo "rsvg-convert: installed $$(rsvg-convert --version)"; fi
 
 run: install
-	$(PY) -m streamlit run dashboard.py --server.address $(LOCAL_ADDRESS) --server.port $(PORT)
+	$(if $(DATA),POSTURE_ATLAS_DATA="$(abspath $(DATA))") $(PY) -m streamlit run dashboard.py --server.address $(LOCAL_ADDRESS) --server.port $(PORT)
 
 require-address:
 	@if [ -z "$(ADDRESS)" ]; then echo "serve-team: give ADDRESS=<interface IP or 0.0.0.0>, e.g. make serve-team ADDRESS=0.0.0.0 (see README, Security)" >&2; exit 2; fi
@@ -57,8 +61,8 @@ test: install-test chromium rsvg
 check: install
 	$(PY) -m geo check
 
-bench: install
-	$(PY) scripts/bench.py
+bench: install-test chromium
+	$(PY) benchmarks/run.py $(if $(QUICK),--quick) --json build/bench/latest.json
 
 lock: install-test
 	$(PY) -m pip freeze --exclude-editable | { echo "# Exact versions of every package (direct and transitive) the suite was last run with."; \

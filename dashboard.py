@@ -24,7 +24,6 @@ from streamlit_folium import st_folium
 from geo import mapview, style
 from geo.analysis import md_escape
 from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
-from geo.posture import change_dates
 from ui import cache, nav, state
 
 try:  # the Export section arrives with ui/downloads.py; the map works without it
@@ -79,15 +78,15 @@ ds = cache.dataset_or_stop()
 # A play step decided in the last run lands here, before the slider exists.
 if "_play_next" in st.session_state:
     st.session_state["view_date"] = st.session_state.pop("_play_next")
-url_warnings = state.init_view(ds)
-b = state.bounds(ds)
+b = cache.bounds()  # once per dataset and day, not twice per run
+url_warnings = state.init_view(ds, b=b)
 first_published = min((s.published for s in ds.sources.values()), default=b.first)
 
 
 # ------------------------------------------------------------------- callbacks
 
-def _stops(known: dt.date) -> list[dt.date]:
-    return change_dates(ds, known)
+def _stops(known: dt.date) -> tuple[dt.date, ...]:
+    return cache.change_dates(known)  # cached: at scale it walks every claim
 
 
 def _step(direction: int) -> None:
@@ -214,9 +213,12 @@ st.session_state["_map_view"] = {"on": snap_map.on.isoformat(), "known_on": snap
 
 
 def _map() -> None:
+    # render=False: st_folium renders the base map's Figure once more before its own
+    # render of the map; on a fresh base map that extra pass changes nothing in what is
+    # sent (same script, header and hash) and costs half of the base map's rendering.
     st_folium(base, key=MAP_KEY, feature_group_to_add=layers, height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"],
-              on_change=_on_map_change)
+              on_change=_on_map_change, render=False)
 
 
 if brief:

@@ -42,6 +42,7 @@ def invalidate() -> None:
     a file system whose mtime resolution hides a quick second save."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    st.session_state.pop(_RUN_STAMP, None)  # the files changed during this run: stat them again
 
 
 def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
@@ -58,6 +59,42 @@ def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
         except OSError:
             out.append((p.name, -1.0))
     return tuple(sorted(out))
+
+
+#: session key: (script run, folder, stamp) as first seen in that run
+_RUN_STAMP = "_data_stamp_of_run"
+
+
+def _run_marker():
+    """An object that is new for every script run of this session (None outside a run).
+
+    Streamlit gives each run a fresh ``cursors`` dict on its script-run context
+    (``ScriptRunContext.reset``); the object itself (not its id, which a later run could
+    reuse) is kept and compared by identity.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.cursors
+
+
+def _folder_stamp() -> tuple[str, tuple]:
+    """The data folder and its files' stamp, read from disk once per script run.
+
+    Every cache below is keyed on it, and a run used to stat the folder once per call
+    (seven times per run): now the first call of a run stats it and the others reuse
+    it, so every payload of one run is keyed on the dataset that run shows. Outside a
+    run (tests, scripts) it is read every time.
+    """
+    folder = data_dir()
+    run = _run_marker()
+    held = st.session_state.get(_RUN_STAMP) if run is not None else None
+    if held is not None and held[0] is run and held[1] == str(folder):
+        return held[1], held[2]
+    stamp = _stamp(folder)
+    if run is not None:
+        st.session_state[_RUN_STAMP] = (run, str(folder), stamp)
+    return str(folder), stamp
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,8 +128,7 @@ def dataset_or_stop() -> Dataset:
 
 def dataset() -> Dataset:
     """The embedded dataset, loaded and indexed once per change of its files."""
-    folder = data_dir()
-    return _dataset(str(folder), _stamp(folder))
+    return _dataset(*_folder_stamp())
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,8 +145,7 @@ def _snapshot(folder: str, stamp: tuple, on: str, known_on: str, plans: bool = T
 def posture(on: dt.date, known_on: dt.date, plans: bool = True) -> Snapshot:
     """The snapshot for a day as known on a day; ``plans=False`` replays reports only
     (a place whose claim in force is a plan shows its last report)."""
-    folder = data_dir()
-    return _snapshot(str(folder), _stamp(folder), on.isoformat(), known_on.isoformat(), plans)
+    return _snapshot(*_folder_stamp(), on.isoformat(), known_on.isoformat(), plans)
 
 
 # ------------------------------------------------------------------- downloads
@@ -119,8 +154,7 @@ def posture(on: dt.date, known_on: dt.date, plans: bool = True) -> Snapshot:
 
 def data_stamp() -> tuple:
     """What the payload caches are keyed on besides the view: the folder and its files."""
-    folder = data_dir()
-    return (str(folder), _stamp(folder))
+    return _folder_stamp()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -195,3 +229,33 @@ def _series(folder: str, stamp: tuple, known_on: str, until: str, kind: str):
 def timeline_series(known_on: dt.date, until: dt.date, kind: str = "places"):
     """analysis.timeline_series (kind 'places') or country_series ('countries'), cached."""
     return _series(*data_stamp(), known_on.isoformat(), until.isoformat(), kind)
+
+
+# ------------------------------------------------------------ per-run derivatives
+# What the dashboard needs on every run that depends only on the data (and the
+# "as known on" day), not on the day shown: computed once per dataset, not per rerun.
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _change_dates(folder: str, stamp: tuple, known_on: str) -> tuple:
+    from geo.posture import change_dates
+
+    return tuple(change_dates(_dataset(folder, stamp), dt.date.fromisoformat(known_on)))
+
+
+def change_dates(known_on: dt.date) -> tuple[dt.date, ...]:
+    """geo.posture.change_dates (the slider's stops, Play's steps), cached: at scale it
+    walks every claim, and the dashboard asks for it on every run and every Play tick."""
+    return _change_dates(*_folder_stamp(), known_on.isoformat())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _bounds(folder: str, stamp: tuple, today: str):
+    from ui.state import bounds as compute
+
+    return compute(_dataset(folder, stamp), dt.date.fromisoformat(today))
+
+
+def bounds(today: dt.date | None = None):
+    """ui.state.bounds of the dataset (the slider's ends), computed once per dataset and
+    day instead of walking every claim twice per run."""
+    return _bounds(*_folder_stamp(), (today or dt.date.today()).isoformat())

@@ -1,8 +1,9 @@
 """The Export section of the dashboard: download buttons for the day on screen.
 
-Data (GeoJSON of the day and of the whole timeline, GeoPackage, CSV) is ready at once;
-briefing images (PNG, SVG, PDF) and the offline HTML map are made when asked ("Prepare
-images"), and the animation when asked ("Make animation (GIF)"), with a progress bar.
+Data (GeoJSON of the day and of the whole timeline, GeoPackage, CSV) is made when its
+button is clicked; briefing images (PNG, SVG, PDF) and the offline HTML map are made
+when asked ("Prepare images"), and the animation when asked ("Make animation (GIF)"),
+with a progress bar.
 Payloads come from ui.cache (keyed on the data, the dates and the options); file names
 carry the dates, so a folder of downloads sorts and explains itself.
 
@@ -79,18 +80,20 @@ def _button(col, label: str, data, name: str, help_text: str, key: str) -> None:
 def _data_buttons(o: dict) -> None:
     on, known, plans = o["on"], o["known_on"], o["plans"]
     c1, c2 = st.columns(2)
+    # Every payload is made when its button is clicked (a callable runs on click), not on
+    # every run: the expander's body runs even while it is closed, and at scale the
+    # timeline alone takes seconds. Each is cached once made (ui.cache).
     try:
-        _button(c1, "GeoJSON (this day)", cache.export_bytes(on, known, plans, ".geojson"),
+        _button(c1, "GeoJSON (this day)", lambda: cache.export_bytes(on, known, plans, ".geojson"),
                 download_name("posture", ".geojson", on=on, known_on=known, plans=plans),
                 "Places, group figures and active movements on this day (RFC 7946, WGS84).", "dl_geojson")
-        _button(c2, "GeoJSON (timeline)", cache.timeline_bytes(known, ".geojson"),
+        _button(c2, "GeoJSON (timeline)", lambda: cache.timeline_bytes(known, ".geojson"),
                 download_name("timeline", ".geojson", known_on=known),
                 "Every state interval with start/end dates, for QGIS's Temporal Controller.", "dl_timeline")
-        # GeoPackage takes a moment to write: made when clicked (a callable runs on click)
         _button(c1, "GeoPackage (this day)", lambda: cache.export_bytes(on, known, plans, ".gpkg"),
                 download_name("posture", ".gpkg", on=on, known_on=known, plans=plans),
                 "The same features as a GeoPackage layer (lists as JSON text).", "dl_gpkg")
-        _button(c2, "CSV (this day)", cache.export_bytes(on, known, plans, ".csv"),
+        _button(c2, "CSV (this day)", lambda: cache.export_bytes(on, known, plans, ".csv"),
                 download_name("posture", ".csv", on=on, known_on=known, plans=plans),
                 "One row per feature with lon/lat and WKT.", "dl_csv")
     except Exception as exc:  # an export bug must not take the map down with it

@@ -111,13 +111,14 @@ def format_map_view(lat: float, lon: float, zoom: float) -> str:
     return f"{lat:.4f},{lon:.4f},{round(zoom * 4) / 4:g}"
 
 
-def init_view(ds: Dataset, today: dt.date | None = None) -> list[str]:
+def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None) -> list[str]:
     """Set every view key once per session, from the URL if present, else defaults.
 
     Returns warnings for URL values that could not be used (shown by the page; the
-    default is used instead, so a mistyped link still opens).
+    default is used instead, so a mistyped link still opens). ``b``: the bounds, if the
+    page has them already (ui.cache.bounds), so they are not computed again.
     """
-    b = bounds(ds, today)
+    b = b or bounds(ds, today)
     defaults = _defaults(b)
     warnings: list[str] = []
     params = st.query_params
