@@ -24,6 +24,7 @@ from streamlit_folium import st_folium
 from geo import mapview, style
 from geo.analysis import md_escape
 from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
+from geo.posture import forces as posture_forces
 from ui import cache, nav, state
 
 try:  # the Export section arrives with ui/downloads.py; the map works without it
@@ -182,13 +183,11 @@ if not brief:  # the briefing view puts the slider under the slide
 
 # ----------------------------------------------------------------------- posture
 
-snap_full = cache.posture(on, known)
-snap_map = snap_full if plans else cache.posture(on, known, plans=False)
-if st.session_state.get("view_planned"):
-    # projection mode: what the plans said the posture would be (labelled so on the map)
-    from geo.posture import snapshot as _snapshot
-
-    snap_map = _snapshot(ds, on, known, as_planned=True)
+force: str = st.session_state.get("view_force") or ""
+as_planned = bool(st.session_state.get("view_planned"))
+snap_full = cache.posture(on, known, force=force)
+snap_map = snap_full if plans and not as_planned else cache.posture(on, known, plans=plans, force=force,
+                                                                      as_planned=as_planned)
 
 # The extent the map opens at: the link's view= once per session; later pans are the
 # map's own and only go to the URL, so the mounted map is never rebuilt under the user.
@@ -248,9 +247,17 @@ with c_side:
     t2.toggle("Labels", key="view_labels", persist_state="session")
     t4.toggle("As planned", key="view_planned", persist_state="session",
               help="Projection: the posture the plans said there would be on this day, framed and "
-                   "labelled as a projection (?planned=1). Off: what was reported.")
+                   "labelled as a projection (?as_planned=1). Off: what was reported.")
     t3.toggle("Brief", key="view_brief", persist_state="session",
               help="Briefing view: a 16:9 frame without the app around it, for a slide (?brief=1).")
+    force_options = [""] + [f for f in posture_forces(ds)]
+    if st.session_state.get("view_force") not in force_options:
+        st.session_state["view_force"] = ""
+    st.selectbox("Whose troops", force_options, key="view_force", persist_state="session",
+                 format_func=lambda f: "every force (each labelled)" if not f else
+                 {"US": "US only", "coalition": "US and partners counted together (coalition)"}.get(f, f),
+                 help="US and coalition figures are different things: show one only (?force=US). "
+                      "Conflicts are only looked for between like forces.")
     st.text_input("Slide title", key="view_title", max_chars=state.TITLE_MAX, persist_state="session",
                   placeholder=mapview.DEFAULT_TITLE,
                   help="The title on the map, the briefing view and every export (PNG, SVG, PDF, HTML, GIF).")

@@ -606,7 +606,7 @@ def legend_rows() -> list[LegendRow]:
     marker("area", "area total: boxed, not a base", _disc_for("area", radius=style.AREA_ANCHOR_PX))
     marker("imprecise", "region/country: no exact place", _disc_for("figure", radius=4, imprecise=True), h=24)
     marker("conflict", "sources disagree / plan contradicted", _disc_for("figure", radius=4.5, conflict=True), h=20)
-    rows.append(LegendRow("force", "US troops unless marked 'coalition' (US and partners) or a nation",
+    rows.append(LegendRow("force", "force: US unless marked",
                           symbol=(), explains=("force",)))
     ages = (0, 100, style.STALE_DAYS)
     age_discs = [_disc_for("figure", radius=4.0, opacity=style.age_opacity(a))[-1] for a in ages]

@@ -118,7 +118,7 @@ def test_controls_round_trip_through_the_url():
     assert not at.exception
     params = dict(at.query_params)
     assert params == {"date": "2025-10-21", "known": "2025-09-01", "place": "ain-al-asad", "plans": "0",
-                      "labels": "0", "brief": "0", "marking": "UNCLASSIFIED // OPEN SOURCE", "planned": "0"}
+                      "labels": "0", "brief": "0", "marking": "UNCLASSIFIED // OPEN SOURCE", "as_planned": "0"}
     view = at.session_state["_map_view"]
     assert (view["plans"], view["labels"], view["selected"]) == (False, False, "ain-al-asad")
     # opening the copied link reproduces the view
@@ -160,7 +160,7 @@ def test_bad_map_extent_in_the_link_warns_and_fits_the_default(view):
 
 
 def test_as_planned_link_draws_the_projection_framed_and_labelled():
-    at = start(date="2025-10-21", known="2025-08-19", planned="1")
+    at = start(date="2025-10-21", known="2025-08-19", as_planned="1")
     assert not at.exception
     assert at.session_state["_map_view"]["as_planned"] is True
     fg = map_args(at)["feature_group"]
@@ -234,3 +234,15 @@ def test_hostile_dataset_is_escaped(make_data, monkeypatch):
     assert "${alert" not in body
     fg = map_args(at)["feature_group"]
     assert "<script>" not in fg and "${alert" not in fg
+
+
+def test_one_force_in_the_link_filters_the_map_and_a_bad_one_warns():
+    at = start(date="2025-11-27", force="coalition")
+    assert not at.exception and at.session_state["view_force"] == "coalition"
+    fg = map_args(at)["feature_group"]
+    assert "nearly 1,500" in fg            # the coalition figure for the Kurdistan Region
+    assert "more than 2,500" not in fg     # Iraq's US figure is not this force's
+    assert "more than 2,500" in map_args(start(date="2025-11-27"))["feature_group"]
+    bad = start(date="2025-11-27", force="UN")
+    assert not bad.exception and bad.session_state["view_force"] == ""
+    assert any("force=" in w.value.replace("\\", "") for w in bad.warning)

@@ -137,15 +137,20 @@ def _reports(folder: str, stamp: tuple) -> Dataset:
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _snapshot(folder: str, stamp: tuple, on: str, known_on: str, plans: bool = True) -> Snapshot:
+def _snapshot(folder: str, stamp: tuple, on: str, known_on: str, plans: bool = True,
+              force: str = "", as_planned: bool = False) -> Snapshot:
+    from geo.posture import only_force
+
     ds = _dataset(folder, stamp) if plans else _reports(folder, stamp)
-    return snapshot(ds, on, known_on)
+    return snapshot(only_force(ds, force or None), on, known_on, as_planned=as_planned)
 
 
-def posture(on: dt.date, known_on: dt.date, plans: bool = True) -> Snapshot:
-    """The snapshot for a day as known on a day; ``plans=False`` replays reports only
-    (a place whose claim in force is a plan shows its last report)."""
-    return _snapshot(*_folder_stamp(), on.isoformat(), known_on.isoformat(), plans)
+def posture(on: dt.date, known_on: dt.date, plans: bool = True, force: str = "",
+            as_planned: bool = False) -> Snapshot:
+    """The snapshot for a day as known on a day; ``plans=False`` leaves the plans out
+    (each place shows its last report); ``force`` keeps one force's figures only;
+    ``as_planned`` makes it the projection of what the plans known then said."""
+    return _snapshot(*_folder_stamp(), on.isoformat(), known_on.isoformat(), plans, force, as_planned)
 
 
 # ------------------------------------------------------------------- downloads

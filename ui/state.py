@@ -27,7 +27,8 @@ FIELDS = {
     "view_brief": ("brief", "flag"),
     "view_marking": ("marking", "text"),
     "view_title": ("title", "text"),
-    "view_planned": ("planned", "flag"),
+    "view_planned": ("as_planned", "flag"),
+    "view_force": ("force", "text"),
     "view_map": ("view", "text"),
 }
 
@@ -56,7 +57,7 @@ def bounds(ds: Dataset, today: dt.date | None = None) -> Bounds:
 def _defaults(b: Bounds) -> dict:
     return {"view_date": min(b.latest_source, b.last), "view_known": b.latest_source,
             "view_place": "", "view_plans": True, "view_labels": True, "view_brief": False,
-            "view_marking": "", "view_title": "", "view_map": "", "view_planned": False}
+            "view_marking": "", "view_title": "", "view_map": "", "view_planned": False, "view_force": ""}
 
 
 def _parse(kind: str, raw: str):
@@ -73,6 +74,11 @@ def _parse(kind: str, raw: str):
 
 
 def _check_text(key: str, value: str, ds: Dataset, warnings: list[str]) -> str:
+    if key == "view_force" and value:
+        from geo.posture import forces
+        if value not in forces(ds):
+            warnings.append(f"force={value!r} in the link: no claim is about that force; showing every force")
+            return ""
     if key == "view_place" and value and value not in ds.places:
         warnings.append(f"place={value!r} in the link is not in the gazetteer; no place selected")
         return ""

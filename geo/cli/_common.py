@@ -20,7 +20,11 @@ def day(text: str) -> dt.date:
 
 
 def data_arg(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--data", metavar="DIR", help="dataset folder (default: the embedded data/)")
+    import os
+
+    # the same default as the app: POSTURE_ATLAS_DATA, else the embedded dataset
+    sp.add_argument("--data", metavar="DIR", default=os.environ.get("POSTURE_ATLAS_DATA") or None,
+                    help="dataset folder (default: $POSTURE_ATLAS_DATA, else the embedded data/)")
 
 
 def force_arg(sp: argparse.ArgumentParser) -> None:

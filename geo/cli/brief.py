@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._common import UsageError, check_suffix, data_arg, day, look_args
+from ._common import UsageError, check_suffix, data_arg, day, force_arg, look_args, only_force
 from ._common import look as look_options
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
@@ -29,6 +29,10 @@ def register(sub) -> None:
     data_arg(sp)
     sp.add_argument("--date", type=day, help="the day the posture refers to, YYYY-MM-DD")
     sp.add_argument("--known-on", type=day, help="hide sources published after this day (default: all)")
+    sp.add_argument("--as-planned", action="store_true",
+                    help="a projection: what the plans known on --known-on said the posture would be "
+                         "(framed and labelled as such on the image)")
+    force_arg(sp)
     look_args(sp, default_size="1920x1080", default_dpi=150)
     out = sp.add_mutually_exclusive_group()
     out.add_argument("-o", "--output", help="image file; the format follows the extension (.png, .svg, .pdf; "
@@ -55,9 +59,9 @@ def run(args) -> int:
     from ..loader import load_dataset
     from ..posture import snapshot
 
-    ds = load_dataset(args.data)
+    ds = only_force(load_dataset(args.data), args.force)
     if args.output is not None:
-        snap = snapshot(ds, args.date, args.known_on)
+        snap = snapshot(ds, args.date, args.known_on, as_planned=args.as_planned)
         if Path(args.output).suffix.lower() == ".html":
             from ..html_export import write_html
 
@@ -84,7 +88,7 @@ def run(args) -> int:
         # one view for the whole series, so the slides flip without the map jumping
         look["extent"] = render.animation_extent(ds, [ms.date for ms in stones], args.known_on, look["show_plans"])
     for i, ms in enumerate(stones, 1):
-        snap = snapshot(ds, ms.date, args.known_on)
+        snap = snapshot(ds, ms.date, args.known_on, as_planned=args.as_planned)
         path = render.write_brief(ds, snap, folder / ms.filename(ext), **look)
         print(f"[{i}/{len(stones)}] {ms.date} {ms.label} -> {path}", file=sys.stderr)
         notice = render.no_report_notice(render.scene(ds, snap, look["show_plans"]).snap)
