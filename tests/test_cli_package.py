@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 
 def test_every_command_is_a_module_with_register():
-    assert command_modules() == ["check", "export", "brief", "animate", "ingest"]
+    assert command_modules() == ["check", "export", "brief", "animate", "ingest", "synth"]
     for name in command_modules():
         mod = importlib.import_module(f"geo.cli.{name}")
         sub = argparse.ArgumentParser().add_subparsers()
@@ -47,7 +47,7 @@ def test_parser_loads_without_the_rendering_stack():
 
 def test_python_dash_m_geo_still_works():
     r = subprocess.run([sys.executable, "-m", "geo", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and "{check,export,brief,animate,ingest}" in r.stdout
+    assert r.returncode == 0 and "{check,export,brief,animate,ingest,synth}" in r.stdout
 
 
 def test_no_render_cli_circle():
