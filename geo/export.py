@@ -10,6 +10,7 @@ decimals (about 1 m), well below the precision of any place in the data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -33,8 +34,15 @@ def _pt(place) -> list[float]:
     return [round(place.lon, _ROUND), round(place.lat, _ROUND)]
 
 
+@functools.lru_cache(maxsize=65536)
+def _source_dict(s: Source) -> dict:
+    # the same few sources stand behind thousands of features: one dict each (never
+    # mutated downstream; json and GeoPackage writers only read it)
+    return s.as_dict()
+
+
 def _sources(sources) -> list[dict]:
-    return [s.as_dict() for s in sources]
+    return [_source_dict(s) for s in sources]
 
 
 def _claim_props(claim: Claim | None, age_days: int | None, sources: tuple[Source, ...]) -> dict:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import heapq
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -863,19 +864,23 @@ def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
     done: set[tuple[str, str]] = set()
     for cs in by_place.values():
         ordered = sorted(cs, key=lambda c: (c.date.start, c.date.end, c.id))
-        active: list[Claim] = []
-        for b in ordered:
+        active: dict[int, Claim] = {}
+        ends: list[tuple[dt.date, int]] = []   # heap of (last day, index) of the active claims
+        for n, b in enumerate(ordered):
             start = b.date.start
-            active = [a for a in active if a.date.end >= start]
-            for a in active:
+            while ends and ends[0][0] < start:
+                active.pop(heapq.heappop(ends)[1], None)
+            b_group = b.is_group
+            for a in active.values():
                 if a.source == b.source or a.basis != b.basis:
                     continue
                 if a.force != b.force and not _coalition_none_against(a, b):
                     continue
-                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if key in done:
-                    continue
-                done.add(key)
+                if b_group and a.is_group:  # two groups may meet at several places: once
+                    key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                    if key in done:
+                        continue
+                    done.add(key)
                 clash = incompatible(a, b) if a.force == b.force else True
                 if clash and _comparable(a, b):
                     pairs.append((a, b))
@@ -886,7 +891,8 @@ def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
                     # the same thing said twice: same places, status and (compatible) figure
                     corroborated_by.setdefault(a.id, []).append(b)
                     corroborated_by.setdefault(b.id, []).append(a)
-            active.append(b)
+            active[n] = b
+            heapq.heappush(ends, (b.date.end, n))
     def by_start(d):  # claim id -> (claims by start, their starts) for bisection by day
         out = {}
         for k, v in d.items():
