@@ -21,6 +21,7 @@ Helpers: ``map_frame(page)`` (the streamlit-folium iframe as a Playwright Frame)
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -56,15 +57,11 @@ def _is_external(url: str) -> bool:
     return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start ``streamlit run dashboard.py`` on a free loopback port; yield its base URL."""
-    ARTIFACTS.mkdir(exist_ok=True)
+@contextlib.contextmanager
+def serve_app(env: dict, log_path: Path):
+    """``streamlit run dashboard.py`` on a free loopback port with ``env``; yields its base
+    URL once it answers its health check, and stops it afterwards."""
     port = _free_port()
-    # one log per pytest-xdist worker, overwritten by the next session
-    log_path = ARTIFACTS / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
-    env = dict(os.environ)
-    env.pop("POSTURE_ATLAS_DATA", None)  # the embedded dataset, whatever the caller's shell says
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -93,6 +90,18 @@ def app_url():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """Start the app on the embedded dataset on a free loopback port; yield its base URL."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    # one log per pytest-xdist worker, overwritten by the next session
+    log_path = ARTIFACTS / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    env = dict(os.environ)
+    env.pop("POSTURE_ATLAS_DATA", None)  # the embedded dataset, whatever the caller's shell says
+    with serve_app(env, log_path) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

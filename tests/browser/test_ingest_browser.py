@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from geo.loader import COLUMNS, DEFAULT_DATA_DIR, load_dataset
-from tests.browser.conftest import ARTIFACTS, MAP_FRAME, ROOT, _free_port, wait_idle
+from tests.browser.conftest import ARTIFACTS, MAP_FRAME, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 60_000
@@ -31,36 +27,8 @@ def app_on_copy(tmp_path_factory):
         if (DEFAULT_DATA_DIR / name).exists():
             shutil.copy(DEFAULT_DATA_DIR / name, data / name)
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    env = dict(os.environ, POSTURE_ATLAS_DATA=str(data))
-    log_path = ARTIFACTS / "streamlit-ingest.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited early; see {log_path}")
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {log_path}")
-            time.sleep(0.2)
+    with serve_app(dict(os.environ, POSTURE_ATLAS_DATA=str(data)), ARTIFACTS / "streamlit-ingest.log") as base:
         yield base, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def test_paste_review_save_and_the_map_shows_it(browser, app_on_copy):
