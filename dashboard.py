@@ -240,7 +240,8 @@ with c_side:
                   format="YYYY-MM-DD", persist_state="session",
                   help="Hide every source published after this day and replay what was known then. "
                        f"Default: the newest source ({day_label(b.latest_source)}).")
-    t1, t2, t3, t4 = st.columns(4)
+    t1, t2, t3 = st.columns(3)
+    t4 = st
     t1.toggle("Plans", key="view_plans", persist_state="session",
               help="Plans (announced, scheduled) are drawn dashed. Off: reports only, each place "
                    "showing its last report.")

@@ -245,9 +245,21 @@ def place_panel_html(ps, ds: Dataset, on: dt.date, known_on: dt.date, group=None
         out.append('<div class="pa-warn">⚠ The plan in force was contradicted by later reporting:')
         out += [claim_block(c, ds.sources, ds.places, "contradicts the plan") for c in ps.contradicted_by]
         out.append("</div>")
-    if ps.upcoming_plan is not None:
-        out.append('<div><b>Upcoming plan</b>')
-        out.append(claim_block(ps.upcoming_plan, ds.sources, ds.places, "plan"))
+    plan = getattr(ps, "plan", None)
+    if plan is not None:
+        from .posture import PLAN_STATE_LABELS, settle_text
+
+        state = PLAN_STATE_LABELS[plan.state]
+        if plan.state == "overdue" and not plan.news_since_due:
+            state += ", no source published since"
+        due = (f"due {plan.claim.date.label()}" if plan.has_deadline
+               else f"no deadline (said {plan.claim.date.label()})")
+        out.append(f'<div><b>Plan in force</b> · {esc(due)} · <b>{esc(state)}</b>')
+        if plan.settled_by is not None:
+            out.append(f"<br><span class='pa-muted'>{esc(settle_text(plan.state, plan.settled_on, plan.due_end, plan.settled_by, ds.sources))}</span>")
+        elif plan.hindsight is not None:
+            out.append(f"<br><span class='pa-muted'>Known later: {esc(plan.hindsight_text(ds.sources))}</span>")
+        out.append(claim_block(plan.claim, ds.sources, ds.places, "plan"))
         out.append("</div>")
     moves = list(getattr(ps, "outgoing", ())) + list(getattr(ps, "incoming", ()))
     if moves:

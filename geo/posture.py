@@ -254,6 +254,9 @@ class PlanState:
     hindsight: tuple[PlanStatus, Claim, dt.date] | None = None
     #: the day the plan became known: its source's publication
     announced: dt.date | None = None
+    #: was anything known published after the plan fell due? An overdue plan with no
+    #: source since may simply not have been reported yet: the display says so
+    news_since_due: bool = True
 
     @property
     def due(self) -> FuzzyDate:
@@ -709,12 +712,13 @@ class Posture:
             has_deadline = plan.date.end > ix.plan_published[i]
             state = PlanStatus.OVERDUE if has_deadline and plan.date.end < on else PlanStatus.PENDING
         # the same plan state recurs on every day of an interval: build it once
-        key = (i, state, by, day, hindsight)
+        news = k.latest is None or k.latest > plan.date.end
+        key = (i, state, by, day, hindsight, news)
         ps = ix.plan_states.get(key)
         if ps is None:
             if len(ix.plan_states) > 256:
                 ix.plan_states.clear()
-            ps = ix.plan_states[key] = PlanState(plan, state, by, day, hindsight, ix.plan_published[i])
+            ps = ix.plan_states[key] = PlanState(plan, state, by, day, hindsight, ix.plan_published[i], news)
         return ps
 
     def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:

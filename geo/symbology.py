@@ -154,6 +154,9 @@ def plan_tag(plan) -> str:
             else _with_force(c.figure_text(), c) if (c.troops_min is not None or c.troops_max is not None)
             else style.status_label(c.status).lower())
     state = plan.state_text() if hasattr(plan, "state_text") else str(plan.state)
+    if state == "overdue" and not getattr(plan, "news_since_due", True):
+        # nothing known was published after the deadline: late, or just not yet reported
+        state = "overdue, no source since"
     if not getattr(plan, "has_deadline", True):
         # dated to its own announcement: no deadline to be late for
         return f"plan: {what} (no deadline, said {c.date.label()}) · {state}"
@@ -247,7 +250,9 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
         state_word = "withdrawn" if kind == "withdrawn" else style.status_label(status).lower()
         if kind == "figure" and fig_basis == "plan" and basis != "plan":
             shown += " (plan)"  # a planned figure beside a reported status: say which is which
-        second = " · ".join(w for w in (shown, state_word) if w)
+        # a status with no figure is dated too: "present · 18 Aug 2025"
+        when = "" if shown or ps.claim is None else ps.claim.date.label()
+        second = " · ".join(w for w in (shown, state_word, when) if w)
         if basis == "plan":
             second += " (plan)"
         parts = [(label, "name"), (second, "plan" if "(plan)" in second else "figure")]
