@@ -42,7 +42,8 @@ plans = analysis.plan_state_rows(snap)
 over = analysis.containment_rows(ds, known)
 
 st.info(analysis.data_edge(snap))
-m = st.columns(8)
+# two rows of four: eight metrics in one row cut their labels off
+m = st.columns(4) + st.columns(4)
 m[0].metric("Conflicts", int(conflicts["kind"].eq("conflict").sum()))
 m[1].metric("Plans contradicted", int(conflicts["kind"].eq("plan contradicted").sum()))
 m[2].metric(f"Reports older than {int(max_age)} days", len(stale))

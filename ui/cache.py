@@ -120,7 +120,7 @@ def dataset_or_stop() -> Dataset:
     st.error(f"The dataset in {data_dir()} could not be loaded: {len(problems)} problem"
              f"{'s' if len(problems) != 1 else ''}. Fix these rows and reload the page.")
     # a table of plain-text cells (never HTML): file, row, column, value, what was expected
-    st.dataframe([{"file": p.file, "row": p.row, "column": p.column or "", "value": p.value,
+    st.dataframe([{"file": p.file, "row": "" if p.row is None else str(p.row), "column": p.column or "", "value": p.value,
                    "expected": p.expected} for p in problems], hide_index=True, width="stretch")
     st.code("\n".join(str(p) for p in problems), language=None)
     st.stop()
