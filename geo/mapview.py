@@ -566,6 +566,16 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
                 mid = ar.path[len(ar.path) // 2]
                 items.append({"latlng": [round(mid[0], 5), round(mid[1], 5)], "html": label_html(ar.label),
                               "priority": 20, "quiet": False})
+        if len(items) > style.LIVE_LABEL_LIMIT:
+            # The browser places labels greedily against every placed one: beyond a few
+            # hundred it takes seconds per step. Keep the most important (areas, the
+            # largest figures) and the selected place; the rest keep their tooltips.
+            chosen = {s.key for s in specs if s.key == selected}
+            ranked = sorted(items, key=lambda it: -it["priority"])
+            keep = ranked[:style.LIVE_LABEL_LIMIT]
+            keep += [it for it, s in zip(items, [s for s in specs if s.label_parts])
+                     if s.key in chosen and it not in keep]
+            items = keep
         avoid = [{"latlng": [s.lat, s.lon], "radius": symbology.outer_radius(s)} for s in specs]
         avoid += [{"latlng": [round(a, 4), round(b, 4)], "radius": 3, "line": True} for a, b in line_points]
         texts.add_child(LabelLayer(items, avoid))

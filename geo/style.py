@@ -186,3 +186,9 @@ def arrow_head(lon0: float, lat0: float, lon1: float, lat1: float, size_deg: flo
         pts.append((bx, by))
     pts.append((tipx, tipy))
     return [(x / k, y) for x, y in pts]
+
+
+#: The live map labels at most this many places (highest priority first: area totals,
+#: then the largest figures); the browser's collision-free placement is quadratic in the
+#: labels, and beyond this a slider step takes seconds. Every place keeps its tooltip.
+LIVE_LABEL_LIMIT = 150

@@ -303,3 +303,26 @@ def test_no_staleness_box_for_a_gap_of_days(ds):
     # 20 Aug 2025 as known on 19 Aug: a one-day gap is normal reporting rhythm, not staleness
     assert staleness_text(snapshot(ds, "2025-08-20", "2025-08-19")) is None
     assert staleness_text(snapshot(ds, "2025-09-20", "2025-08-19")).startswith("No source published after 19 Aug 2025")
+
+
+def test_live_labels_are_capped_at_scale_keeping_the_most_important(tmp_path):
+    """Hundreds of places: only the most important are labelled (areas first, then the
+    largest figures), so the browser's placement stays fast; the selected place always is."""
+    import json as _json
+
+    from geo import style as _style
+    from geo.loader import load_dataset as _load
+    from geo.posture import snapshot as _snap
+    from geo import mapview
+    from geo.synth import synthesize
+
+    big = _load(synthesize(tmp_path / "big", places=400, claims=4000, movements=50, seed=5))
+    snap = _snap(big, big.last_date)
+    last = [s for s in snap.places if s.report is not None][-1].place.id
+    layers = mapview.posture_layers(snap, labels=True, selected=last, popups=False, ds=big)
+    (labels,) = [c for c in layers[-1]._children.values() if isinstance(c, mapview.LabelLayer)]
+    assert len(labels.items) <= _style.LIVE_LABEL_LIMIT + 1
+    assert len([s for s in snap.places]) > _style.LIVE_LABEL_LIMIT
+    pri = sorted((it["priority"] for it in labels.items), reverse=True)
+    assert pri[0] >= 200  # an area total is among them
+    assert _json.dumps(labels.items)  # plain data for the browser
