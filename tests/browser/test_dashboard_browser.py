@@ -74,10 +74,15 @@ def test_keyboard_on_the_slider_updates_markers_without_reloading_the_map(open_p
     frame.wait_for_function("() => document.querySelector('.pa-date').textContent.endsWith('2026')",
                             timeout=WAIT_MS)
     frame = map_frame(page)  # the same frame object if it was not reloaded; looked up afresh anyway
+    # the date box and the markers are separate layers: wait for the markers to change too
+    # (Ain al-Asad goes from "drawing down, no figure" to handed over) rather than assume
+    # they are swapped in the same animation frame
+    frame.wait_for_function(f"(before) => JSON.stringify(({MARKERS_JS})()) !== JSON.stringify(before)",
+                            arg=before, timeout=WAIT_MS)
     assert frame.evaluate("() => window.__paProbe") == "still here", "the map frame was reloaded"
     assert frame.evaluate("() => window.map.getZoom()") == 7, "the user's zoom was lost"
     after = frame.evaluate(MARKERS_JS)
-    assert after != before
+    assert after != before and "pa-key-ain-al-asad pa-withdrawn" in after
     assert "No source published after" in frame.locator(".pa-head").inner_text()
     page.wait_for_function("() => /[?&]date=2026-/.test(location.search)", timeout=WAIT_MS)  # the link follows
     page.screenshot(path=str(ARTIFACTS / "dashboard-slider-end.png"))
