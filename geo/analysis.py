@@ -29,7 +29,7 @@ from .csvsafe import csv_bytes
 from .dates import age_label, as_date
 from .model import IMPRECISE, STATUSES, Claim, Dataset, Movement, Place
 from .posture import (
-    PLAN_STATE_LABELS, Snapshot, StateInterval, change_dates, conflicts, group_id, is_group_figure,
+    PLAN_STATE_LABELS, Snapshot, StateInterval, conflicts, group_id, is_group_figure,
     plan_settlements, settle_text, snapshot, timeline, visible_sources,
 )
 
@@ -924,7 +924,7 @@ def containment_rows(ds: Dataset, known_on: dt.date | str | None = None,
     the total's upper bound with the "about" tolerance of conflicts. A sweep over the
     timeline's intervals: the cost grows with the intervals, not with days × places.
     """
-    from .posture import APPROX_TOLERANCE, sets_figure
+    from .posture import APPROX_TOLERANCE
 
     known = _known(ds, known_on)
     ivs = intervals if intervals is not None else timeline(ds, known)

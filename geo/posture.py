@@ -43,7 +43,6 @@ compared), and the whole timeline is built per place from that place's own chang
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import heapq
 import datetime as dt
 from dataclasses import dataclass, field
@@ -625,7 +624,7 @@ class Posture:
 
     # --- one place ---------------------------------------------------------
     def place_state(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
-        ds, pub, known = self.ds, self.published, k.known_on
+        ds = self.ds
         ix = self.places.get(pid)
         place = ds.places[pid]
         if ix is None:
@@ -768,7 +767,6 @@ class Posture:
         seen = k.sources
         days = {c.date.start for c in ix.reports if c.source in seen}
         days |= {c.date.start for c in ix.restated if c.source in seen}
-        limit = k.known_on
         for plan, p, evs in zip(ix.plans, ix.plan_published, ix.settles):
             if plan.source not in seen:
                 continue
