@@ -42,7 +42,7 @@ _SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 1
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
                  "fifteen": 15, "twenty": 20, "thirty": 30, "few": 3, "several": 3, "couple": 2}
-_N = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|few|several|couple(?:\s+of)?)"
+_N = r"(?:\d{1,3}|a\s+few|a\s+couple(?:\s+of)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|few|several|couple(?:\s+of)?)"
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _add_months(d: dt.date, n: int) -> tuple[int, int]:
 
 
 def _count(word: str) -> int:
-    w = word.lower().replace("couple of", "couple").strip()
+    w = re.sub(r"^a\s+(?=few|couple)", "", re.sub(r"\s+", " ", word.lower())).replace("couple of", "couple").strip()
     return int(w) if w.isdigit() else _NUMBER_WORDS.get(w, 1)
 
 
@@ -231,19 +231,37 @@ def _season(m, published, future):
     return year(y), 0.55, note, bool(m["by"] and m["by"].lower() == "by")
 
 
-@_rule(rf"\b(?P<w>within|in|after|over)\s+(?:the\s+)?(?:next\s+|coming\s+)?(?P<about>about\s+|around\s+|roughly\s+|some\s+)?(?P<n>{_N})\s+(?P<u>day|week|month|year)s?\b")
+def _is_vague(n_words: str, about: str | None) -> bool:
+    return bool(about) or re.sub(r"^a\s+", "", n_words.lower()).startswith(("few", "several", "couple"))
+
+
+def _approximate(d: dt.date, n: int, unit: str) -> FuzzyDate:
+    """The period an approximate count ("about 15 days", "a few days") ends in, coarser
+    than the words' unit (data/README.md: "where the words only approximate
+    ("approximately 15 days" from 2026-02-23), keep the coarser period (2026-03)"; "within
+    the next few days" said 2025-08-24 is 2025-W35): a handful of days is the week, more
+    days or weeks the month, months the month, years the year."""
+    if unit == "day" and n < 7:
+        return week(d)
+    return year(d.year) if unit == "year" else month(d.year, d.month)
+
+
+@_rule(rf"\b(?P<w>within|in|after|over)\s+(?:the\s+)?(?:next\s+|coming\s+)?(?P<about>about\s+|around\s+|roughly\s+|approximately\s+|some\s+)?(?P<n>{_N})\s+(?P<u>day|week|month|year)s?\b")
 def _within(m, published, future):
     n, unit = _count(m["n"]), m["u"].lower()
     due = _shift(published, n, unit, +1)
-    vague = m["n"].lower().startswith(("few", "several", "couple")) or m["about"]
-    if vague and unit == "day":
-        return week(due), 0.6, f"'{m.group()}': about {n} days, stored as the week", True
-    if vague:
-        unit = {"week": "month", "month": "month", "year": "year"}[unit]
-    return _span(due, unit), 0.75, f"'{m.group()}' from the publication day {published}", m["w"].lower() == "within"
+    within = m["w"].lower() == "within"
+    if _is_vague(m["n"], m["about"]):
+        return _approximate(due, n, unit), 0.6, \
+            f"'{m.group()}' from the publication day {published}: approximate, stored as the period it ends in", within
+    if within and unit != "year":
+        # "within a month" / "within 20 days" from a known day is an exact deadline
+        # (data/README.md: "within a month" said 2026-02-23 is 2026-03-23)
+        return day(due), 0.75, f"'{m.group()}' from the publication day {published}: an exact deadline", True
+    return _span(due, unit), 0.75, f"'{m.group()}' from the publication day {published}", within
 
 
-@_rule(rf"\b(?P<about>about\s+|around\s+|some\s+)?(?P<n>{_N})\s+(?P<u>day|week|month|year)s?\s+(?P<dir>ago|earlier|before|later|from\s+now|after)\b")
+@_rule(rf"\b(?P<about>about\s+|around\s+|roughly\s+|approximately\s+|some\s+)?(?P<n>{_N})\s+(?P<u>day|week|month|year)s?\s+(?P<dir>ago|earlier|before|later|from\s+now|after)\b")
 def _ago(m, published, future):
     import dateparser
 
@@ -254,27 +272,29 @@ def _ago(m, published, future):
         "RELATIVE_BASE": dt.datetime.combine(published, dt.time(12)),
         "PREFER_DATES_FROM": "past" if sign < 0 else "future"})
     d = parsed.date() if parsed is not None else _shift(published, n, unit, sign)
-    if m["about"] and unit == "day":
-        return week(d), 0.6, f"about {n} days: stored as the week", False
+    if _is_vague(m["n"], m["about"]):
+        return _approximate(d, n, unit), 0.6, f"'{m.group()}': approximate, stored as the period it falls in", False
     return _span(d, unit), 0.75, "", False
 
 
-@_rule(r"\b(?P<about>about|around|some|roughly)\s+(?P<n>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)\s+(?P<u>day|week|month)s\b")
+@_rule(r"\b(?P<about>about|around|some|roughly|approximately)\s+(?P<n>\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)\s+(?P<u>day|week|month)s\b")
 def _about_duration(m, published, future):
     # "about 15 days" with no anchor: a period counted from publication, as a plan's
     # horizon when the sentence speaks of the future, else before it
     n, unit = _count(m["n"]), m["u"].lower()
     d = _shift(published, n, unit, +1 if future else -1)
-    coarse = {"day": week, "week": lambda x: month(x.year, x.month), "month": lambda x: month(x.year, x.month)}[unit]
-    return coarse(d), 0.45, f"'{m.group()}' counted {'from' if future else 'back from'} the publication day; coarsened", future
+    return _approximate(d, n, unit), 0.45, \
+        f"'{m.group()}' counted {'from' if future else 'back from'} the publication day; approximate, coarsened", bool(future)
 
 
-@_rule(r"\b(?P<rel>next|last|this|past|coming|previous)\s+(?P<u>week|month|year)\b")
+@_rule(r"\b(?:(?P<by>by|until|before|no\s+later\s+than|through|since|in|during)\s+)?(?:the\s+)?(?P<rel>next|last|this|past|coming|previous)\s+(?P<u>week|month|year)\b")
 def _relative_unit(m, published, future):
     rel, unit = m["rel"].lower(), m["u"].lower()
     sign = {"next": 1, "coming": 1, "last": -1, "past": -1, "previous": -1, "this": 0}[rel]
     d = _shift(published, 1, unit, sign) if sign else published
-    return _span(d, unit), 0.85, "", False
+    # "by next week", "would be completed by last month": the words bound a due period
+    by = re.sub(r"\s+", " ", (m["by"] or "").lower())
+    return _span(d, unit), 0.85, "", by in ("by", "until", "before", "no later than")
 
 
 @_rule(r"\b(?P<w>next\s+few\s+days|coming\s+days|days\s+ahead|coming\s+weeks|next\s+few\s+weeks|weeks\s+ahead)\b")

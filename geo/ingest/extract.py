@@ -79,7 +79,7 @@ _STATUS_CUES = [
                   r"complete\s+withdrawal|end(?:ing|ed|s)?\s+(?:the\s+|its\s+|their\s+)?(?:presence|mission)|last\s+(?:US\s+|U\.S\.\s+|American\s+)?soldier|"
                   r"evacuated|vacated|withdrawn\s+from|(?:mission|presence)\b[^.;]{0,40}\bwill\s+end)\b"),
     ("residual", r"\b(?:remain|remaining|stay|staying|keep|kept|retain|residual|limited\s+to|small\s+force)\b"),
-    ("drawing-down", r"\b(?:withdraw(?:al|ing|s)?|cut(?:s|ting)?|drawdown|drawing\s+down|draw\s+down|reduc(?:e|ed|tion|tions)|moving\s+out|"
+    ("drawing-down", r"\b(?:withdraw(?:al|ing|s)?|withdrew|cut(?:s|ting)?|drawdown|drawing\s+down|draw\s+down|reduc(?:e|ed|tion|tions)|moving\s+out|"
                      r"pull(?:ing|ed)?\s+(?:out|back)|leav(?:e|ing)|left|depart(?:ed|ing|ure)?|exit)\b"),
     ("present", r"\b(?:present|stationed|deployed|based|there\s+(?:are|were|is)|host(?:s|ed|ing)?)\b"),
 ]
@@ -90,6 +90,19 @@ _MOVE_VERB = (r"(?:move[sd]?|moving|relocat(?:e[sd]?|ing)|transferr?(?:ed|ing)?|
 _CLAUSE = re.compile(r"(?:(?<!\d),|,(?!\d{3}))|[;:—–()]|\s-\s|\bwhile\b|\bwhereas\b|\bbut\b|\bwith\s+(?=most|the\s+rest|some|others)", re.I)
 _RUN = re.compile(r"\b(?:that|while|whereas|but|which|whose|who|after\s+which|leading\s+to)\b|[;:]", re.I)
 _ZERO = re.compile(r"\blast\s+(?:(?:US|U\.S\.|American|coalition|foreign)\s+)?(?:soldier|troop|service\s*member)s?\b|\bfull(?:y)?\s+withdraw(?:al|n)?\b|\bcomplete(?:d|ly)?\s+(?:the\s+)?withdraw(?:al|n)?\b|\bcompletely\s+(?:evacuated|withdrawn)\b|\bfull\s+(?:\w+\s+)?exit\b|\bend(?:ing|s)?\s+(?:the|its|their)\s+presence\b", re.I)
+#: words that point back at a date already given ("beyond that period", "by then"), or
+#: a speaker going on with the statement before ("the source added that"): an undated
+#: plan with one takes the date of the sentence before
+_BACKREF = re.compile(r"\b(?:that|this|the\s+same)\s+(?:\w+\s+)?(?:period|date|time|deadline|day|week|month|year|phase|stage)\b|"
+                      r"\b(?:by|until|till|before|after|since)\s+then\b|"
+                      r"\b(?:he|she|they|it|source|sources|official|officials|spokes(?:man|woman|person)|ministry|statement)\s+"
+                      r"(?:also\s+)?(?:added|went\s+on\s+to\s+say)\b", re.I)
+#: a plan told in the past tense ("the base was set to be handed over"): a plan made
+#: before, that the text has already dated
+_PAST_PLAN = re.compile(r"\b(?:was|were|had\s+been)\s+(?:(?:scheduled|set|expected|due|slated|planned|supposed|meant)\s+)?to\b", re.I)
+#: what a clause with a status cue but no place must speak of to be proposed on the
+#: text's country: troops, or the presence, mission or withdrawal itself
+_FORCE_WORDS = re.compile(rf"\b(?:{TROOP_NOUN}|presence|mission|withdrawal|drawdown|exit|pull-?out)\b", re.I)
 _SPEAKER = re.compile(r"\b(?:spokes(?:person|man|woman)|official|officials|source|sources|statement|ambassador)\s+(?:for|of|from|at|in)\s+(?:the\s+)?$", re.I)
 _ANAPHORA = re.compile(r"\bthe\s+(?:air\s*)?base\b(?!\s+(?:in|at|of)\s+[A-Z])|\bthe\s+(?:air\s*)?base(?=\s+in\s+(?:western|eastern|northern|southern))", re.I)
 
@@ -204,6 +217,10 @@ class _Extractor:
         self.site_last: dict[str, int] = {}
         self.last_place: _Place | None = None
         self.prev_dates: list[DateMention] = []
+        #: the last plan deadline of the text so far ("would be completed by last month")
+        self.last_deadline: DateMention | None = None
+        #: mentions per country (a site counts for its country): the text's country
+        self.country_counts: dict[str, int] = {}
         self.sentence_basis: tuple[str, float] = ("report", 0.5)
 
     # ------------------------------------------------------------------ places
@@ -332,7 +349,7 @@ class _Extractor:
     def _claim(self, s: Sentence, places: list[_Place], fig: Figure | None, dates: list[DateMention],
                basis: str, bconf: float, status: str, anchor: int, conf_extra: float = 1.0, note: str = "",
                clause=None) -> dict:
-        date, dconf, dnote = self._date_for(dates, anchor, basis, clause)
+        date, dconf, dnote = self._date_for(dates, anchor, basis, clause, s.text)
         lo = fig.troops_min if fig else None
         hi = fig.troops_max if fig else None
         zero = None if fig else _ZERO.search(s.text)
@@ -352,7 +369,7 @@ class _Extractor:
                 "quote_checked": "yes", "note": "; ".join(notes),
                 "span_start": s.start, "span_end": s.start + len(_quote(s)), "confidence": round(conf * conf_extra, 2)}
 
-    def _date_for(self, dates: list[DateMention], anchor: int, basis: str, clause=None):
+    def _date_for(self, dates: list[DateMention], anchor: int, basis: str, clause=None, text: str = ""):
         usable = [d for d in dates if not (basis == "report" and d.date.start > self.published)]
         if clause is not None:
             # a date in the claim's own clause beats any other in the sentence
@@ -361,13 +378,19 @@ class _Extractor:
             # a plan's date is its due period: prefer deadlines, and dates not in the past
             future = [d for d in usable if d.date.end >= self.published]
             usable = [d for d in future if d.deadline] or future or usable
-        if not usable and self.prev_dates:
-            # an undated sentence often goes on about the one before ("during this
-            # first phase", "had begun moving out"): its date carries over if it suits
-            # the tense (the past for a report, the future for a plan)
+        if not usable and self.prev_dates and (basis == "report" or _BACKREF.search(text)):
+            # an undated report often goes on about the sentence before ("had begun
+            # moving out"): its date carries over if it suits the tense. A plan does so
+            # only when its words point back ("beyond that period"): else it is a plan
+            # with no target date, dated to when it was stated (data/README.md)
             prev = [d for d in self.prev_dates if (d.date.end <= self.published) == (basis == "report")]
             if prev:
                 return prev[-1].date, 0.45, f"no date in the sentence: '{prev[-1].words}' carried over from the sentence before"
+        if not usable and basis == "plan" and self.last_deadline is not None and _PAST_PLAN.search(text):
+            # "the base was set to be handed over": a plan told in the past tense is one
+            # made before, already dated in the text: it takes the text's last deadline
+            d = self.last_deadline
+            return d.date, 0.45, f"a plan told in the past tense: the text's last deadline '{d.words}'"
         if not usable:
             why = ("no target date in the sentence: dated to when it was stated (the publication day)"
                    if basis == "plan" else "no date in the sentence: dated to the publication day")
@@ -478,9 +501,12 @@ class _Extractor:
                 props.highlights.append((s.start + f.start, s.start + f.end, "figure"))
             for d in dates:
                 props.highlights.append((s.start + d.start, s.start + d.end, "date"))
-            if places:
-                self._sentence_claims(s, places, figures, dates)
+            # even with no place named: a status clause may be about the text's country
+            self._sentence_claims(s, places, figures, dates)
             self.prev_dates = [d for d in dates if d.confidence >= 0.7]
+            deadlines = [d for d in dates if d.deadline and d.confidence >= 0.7]
+            if deadlines and basis_s == "plan":
+                self.last_deadline = deadlines[-1]
             for p in places:
                 if not p.known:
                     continue
@@ -490,6 +516,9 @@ class _Extractor:
                     self.site_counts[p.pid] = (count + 1, p)
                     self.site_last[p.pid] = s.start + p.start
                 self.last_place = p
+                country = p.pid if self._is_country(p.pid) else next((a for a in p.within if self._is_country(a)), None)
+                if country:
+                    self.country_counts[country] = self.country_counts.get(country, 0) + 1
         # one claim per (places, figure, date, basis) is enough
         seen, unique = set(), []
         for m in props.movements:
@@ -558,6 +587,11 @@ class _Extractor:
                 continue  # a move's ends are the move's, not a presence report
             if any(p.pid in c["places"].split("|") and c["span_start"] == s.start for c in self.props.claims):
                 continue
+            ca, _ = _clause_of(clauses, p.start)
+            if re.search(_STATUS_CUES[1][1], s.text[ca:p.start], re.I):
+                # "will keep advisers at Al-Harir": the troops are what the clause's verb
+                # keeps or leaves there, a residual claim of the clause, not a presence report
+                continue
             if re.search(rf"\b{TROOP_NOUN}\s+(?:(?:stationed|based|deployed|present)\s+)?(?:at|in)\s+(?:the\s+)?$",
                          s.text[:p.start], re.I):
                 self.props.claims.append(self._claim(s, [p], None, [], "report", 0.6, "present", p.start, 0.7,
@@ -575,8 +609,6 @@ class _Extractor:
                 before = [c for c in clauses if c[1] <= a and self._claim_places(places, *c, s)]
                 group = self._claim_places(places, *before[-1], s) if before else []
             group = [p for p in group if p.pid not in {d.pid for d in moves}]
-            if not group:
-                continue
             status = None
             for st, pattern in _STATUS_CUES:
                 if st != "present" and re.search(pattern, clause, re.I):
@@ -584,9 +616,41 @@ class _Extractor:
                     break
             if status is None:
                 continue
+            note, conf = "", 0.8
+            if not group and not self._claim_places(places, a, b, s) and _FORCE_WORDS.search(clause):
+                # "other bases are seeing gradual reductions of American troops", "the
+                # second phase, complete withdrawal, set for September 2026": the clause
+                # names no place; it is about the country of the sentence's places, else
+                # the country the text names most
+                country = self._country_of(places)
+                if country is not None:
+                    group = [country]
+                    note, conf = f"the clause names no place: proposed on {country.pid}, the country the text is about", 0.5
+            if not group:
+                continue
             basis, bconf = _basis(clause) if (_PLAN.search(clause) or _REPORT.search(clause)) else (basis_s, bconf_s)
-            self.props.claims.append(self._claim(s, group, None, dates, basis, bconf, status, a, 0.8,
-                                                 clause=(a, b)))
+            self.props.claims.append(self._claim(s, group, None, dates, basis, bconf, status, a, conf,
+                                                 note=note, clause=(a, b)))
+
+    def _is_country(self, pid: str) -> bool:
+        p = self.ds.places.get(pid)
+        return p is not None and p.kind == "country"
+
+    def _country_of(self, places: list[_Place]) -> _Place | None:
+        """The one country that holds every known place of the sentence, else the
+        country the text has named most so far (a site counts for its country)."""
+        sets = [({p.pid} if self._is_country(p.pid) else set()) | {a for a in p.within if self._is_country(a)}
+                for p in places if p.known]
+        common = set.intersection(*sets) if sets else set()
+        pid = next(iter(common)) if len(common) == 1 else None
+        if pid is None and self.country_counts:
+            top = max(self.country_counts.values())
+            best = [c for c, n in self.country_counts.items() if n == top]
+            pid = best[0] if len(best) == 1 else None
+        if pid is None:
+            return None
+        p = self.ds.places[pid]
+        return _Place(0, 0, pid, p.scope, True, _ancestors(self.ds, pid), p.kind, p.country)
 
 
 def propose(ds: Dataset, text: str, *, outlet: str, url: str = "", published: dt.date,
