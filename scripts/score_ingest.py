@@ -1,6 +1,6 @@
 """Score the extractor on the seed reports against the dataset's own claims.
 
-    python scripts/score_ingest.py [--seeds DIR] [--data DIR]
+    python scripts/score_ingest.py [--seeds DIR] [--data DIR] [-v] [--quotes]
 
 For each source in data/sources.csv with a ``seed_file``, the seed text goes through
 :func:`geo.ingest.propose` with the source's outlet and publication day, and is compared
@@ -199,6 +199,38 @@ def devset_score(ds, path: Path = DEVSET) -> dict:
             "movements": pct(tot["moves"], tot["n_moves"]), "misses": misses}
 
 
+def quotes_score(ds) -> dict:
+    """Dates on sentences the rules were not written from: the quote of every claim whose
+    source has no seed file, read alone against its source's publication day. A quote is
+    often a clause without its article's context (the place or the date in the sentence
+    before), so the share of all quotes is a floor; the share of quotes given a proposal
+    measures the date rules themselves. A date is right as in :func:`score`."""
+    from geo.dates import parse_fuzzy
+
+    n = proposed = ok = 0
+    misses = []
+    for g in ds.claims:
+        src = ds.sources[g.source]
+        if src.seed_file:
+            continue
+        n += 1
+        claims = propose(ds, g.quote, outlet="Quote", published=src.published).claims
+        if not claims:
+            misses.append(f"{g.id}: no proposal")
+            continue
+        proposed += 1
+        gset = set(g.places)
+        best = max(claims, key=lambda c: (len(gset & set(c["places"].split("|"))), c["date"] == g.date.text))
+        pd = parse_fuzzy(best["date"], best["date_precision"])
+        if best["date"] == g.date.text or (g.date.precision == "month" and g.date.start <= pd.start and pd.end <= g.date.end):
+            ok += 1
+        else:
+            misses.append(f"{g.id}: date {best['date']} for {g.date.text}")
+    pct = lambda a, b: 100.0 * a / b if b else float("nan")  # noqa: E731
+    return {"quotes": n, "proposed": proposed, "dates_ok": ok, "dates_of_all": pct(ok, n),
+            "dates_of_proposed": pct(ok, proposed), "misses": misses}
+
+
 def _int(v):
     return int(v) if str(v).strip() not in ("", "None") else None
 
@@ -208,6 +240,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    ap.add_argument("--quotes", action="store_true",
+                    help="also score the dates on the quotes of the non-seed sources' claims, read alone")
     args = ap.parse_args(argv)
     res = score(load_dataset(args.data), args.seeds)
     t = res["totals"]
@@ -223,6 +257,14 @@ def main(argv=None) -> int:
     print(f"\ndevelopment set ({dev['entries']} sentences, tests/ingest_devset/):")
     for k in ("places", "figures", "dates", "plan_report", "force", "restated", "movements"):
         print(f"  {k:<16}{dev[k]:5.1f}%")
+    if args.quotes:
+        q = quotes_score(load_dataset(args.data))
+        print(f"\nquotes of non-seed claims, read alone ({q['quotes']}, {q['proposed']} with a proposal):")
+        print(f"  dates right     {q['dates_of_proposed']:5.1f}% of those proposed ({q['dates_ok']}/{q['proposed']}), "
+              f"{q['dates_of_all']:.1f}% of all")
+        if args.verbose:
+            for miss in q["misses"]:
+                print(f"  miss {miss}")
     if args.verbose:
         for miss in dev["misses"]:
             print(f"  miss {miss}")

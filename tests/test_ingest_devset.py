@@ -38,3 +38,10 @@ def test_seed_scores(ds, scorer):
               "plan_report": 80, "movements_found": 60}
     low = {k: round(res[k], 1) for k, floor in floors.items() if res[k] < floor}
     assert not low, (low, [m for row in res["per_seed"] for m in row["misses"]])
+
+
+def test_dates_on_quotes_the_rules_were_not_written_from(ds, scorer):
+    # the quotes of the non-seed sources' claims, read alone (no article context)
+    res = scorer.quotes_score(ds)
+    assert res["quotes"] >= 40
+    assert res["dates_of_proposed"] >= 80, res["misses"]

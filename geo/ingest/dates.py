@@ -7,7 +7,12 @@ never finer than the words: "late September" stays the month, "mid-September" to
 Two layers:
 
 * a rule layer of our own for the words that name a *period* ("mid-", "early/late",
-  "end of", "by", "within N days", seasons, "next week", "last month", weekdays);
+  "end of", "by", "within N days", seasons, "next week", "last month", weekdays).
+  Counts follow data/README.md: an exact count from the publication day is an exact
+  deadline ("within a month" said 2026-02-23 is ``2026-03-23``); an approximate one
+  ("about 15 days", "a few days") keeps the coarser period it ends in (a handful of
+  days the ISO week, more the month). "by", "until", "before" (also before "next week",
+  "last month") mark the date as a deadline;
 * dateparser 1.5 (``languages=['en']``, ``RELATIVE_BASE`` = the publication day,
   ``PREFER_DATES_FROM`` from the tense) for explicit days ("September 15",
   "January 3, 2020"; the year of a day written without one is then set from the tense

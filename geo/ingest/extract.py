@@ -20,9 +20,13 @@ Per sentence:
   present verbs ("left", "began", "handed over", "completed", "are present") a report;
   with neither, a date after publication makes a plan.
 * **dates** (:mod:`geo.ingest.dates`): the date in the claim's own clause, else the
-  closest in the sentence (a plan prefers its deadline); none: the previous sentence's
-  date if it suits the tense, else the publication day (a plan with no target date is
-  dated to when it was stated, data/README.md), with a lower confidence.
+  closest in the sentence (a plan prefers its deadline). None in the sentence, with a
+  lower confidence: a report takes the previous sentence's date if it is in the past; a
+  plan is dated to when it was stated, the publication day (data/README.md: a plan with
+  no target date), unless its words point back ("beyond that period", "until then",
+  "the official added that": the previous sentence's date) or it is told in the past
+  tense ("was set to be handed over": a plan made before, which takes the text's last
+  deadline).
 * **restated**: "still", "remain(s) stationed", "there are presently", "continue to"
   with a figure: proposed as a restated background figure.
 * **force**: "coalition troops/personnel" or "American and coalition" -> coalition
@@ -30,8 +34,11 @@ Per sentence:
   ("British troops") -> its alpha-3; else US.
 * **status-only claims**: a clause with a status cue and a place ("closed", "handed
   over", "remain", "withdrawal", …); after a semicolon a clause goes on about the places
-  of the clause before; troops said to be at a site ("US forces at the al-Tanf base") are
-  a presence report.
+  of the clause before; a clause with a cue and troops (or "presence", "mission",
+  "withdrawal") but no place is about the country holding the sentence's places, else
+  the country the text has named most (lower confidence, said in the note); troops said
+  to be at a site ("US forces at the al-Tanf base") are a presence report, unless the
+  clause's verb keeps or leaves them there ("will keep advisers at …").
 * **movements**: "from X to Y", "relocate/move/transfer/redeploy/withdraw ... to Y",
   "crossed into Y"; the origin defaults to the places the clause's subject names, else
   to the last place named before (its country when Y is in another country); each move
