@@ -180,3 +180,16 @@ def test_troops_a_verb_keeps_at_a_site_are_a_plan_not_a_presence_report(ds):
 def test_counts_back_from_publication(sentence, expected):
     (d,) = find_dates(sentence, dt.date(2025, 6, 30), False)
     assert d.date.text == expected, d
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a plan seen from the past: the month is the nearest one, here just gone
+    ("Victory Base was to be handed over in June.", "2025-06"),
+    ("Officials had promised that Victory Base would be closed in May.", "2025-05"),
+    # a plan told from publication: the coming month
+    ("Victory Base will be handed over in June.", "2026-06"),
+    ("Officials say Victory Base would be closed in May.", "2026-05"),
+])
+def test_a_plan_told_from_the_past_takes_the_nearest_month(ds, sentence, expected):
+    (c,) = _on(_claims(ds, sentence, dt.date(2025, 7, 1)), "victory-base")
+    assert (c["date"], c["basis"]) == (expected, "plan"), c

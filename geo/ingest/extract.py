@@ -26,7 +26,8 @@ Per sentence:
   no target date), unless its words point back ("beyond that period", "until then",
   "the official added that": the previous sentence's date) or it is told in the past
   tense ("was set to be handed over": a plan made before, which takes the text's last
-  deadline).
+  deadline). Such a plan told from the past ("was to", "had promised … would") reads a
+  month without a year as the nearest one, not the coming one.
 * **restated**: "still", "remain(s) stationed", "there are presently", "continue to"
   with a figure: proposed as a restated background figure.
 * **force**: "coalition troops/personnel" or "American and coalition" -> coalition
@@ -502,7 +503,13 @@ class _Extractor:
                 if any(d.date.start > self.published for d in dates):
                     basis_s, bconf_s = "plan", 0.55
             else:
-                dates = find_dates(s.text, self.published, future=basis_s == "plan")
+                # a plan told from the past ("had promised the drawdown would end by
+                # May", "was to be handed over in October") is a future seen from then,
+                # not from publication: a month without a year is the nearest one
+                past_frame = basis_s == "plan" and (_PAST_PLAN.search(s.text) or (
+                    re.search(r"\bwould\b", s.text) and not re.search(r"\b(?:will|shall)\b", s.text)
+                    and re.search(r"\b(?:had|was|were)\s+(?:promised|pledged|announced|agreed|planned|said)\b", s.text)))
+                dates = find_dates(s.text, self.published, future=None if past_frame else basis_s == "plan")
             self.sentence_basis = (basis_s, bconf_s)
             for f in figures:
                 props.highlights.append((s.start + f.start, s.start + f.end, "figure"))
