@@ -145,9 +145,14 @@ class LabelLayer(MacroElement):
     Placement needs the real pixel positions, which depend on the frame size and the
     zoom the user picks, so it runs in Leaflet (``PostureAtlas.LabelLayer`` in
     ``static/js/posture-atlas-map.js``): greedy, highest priority first, over 8
-    directions at growing distances, avoiding placed labels, markers, country names and
-    the map's controls; a label set further out gets a leader line. ``items``:
-    {latlng, html (escaped), priority, quiet}; ``avoid``: {latlng, radius, line} circles.
+    directions at growing distances around each of the label's own markers. The rules
+    it keeps are written out in that file ("Placement rules"): a label is nearest its
+    own marker or has a leader to it; a label set off its marker has a leader; leaders
+    cross no leader, label or other marker; a group's label sits by one of its members;
+    nothing covers a label, a marker, a country name or a control; where no spot keeps
+    them all, a numbered callout and the key. ``items``: {latlng, html (escaped),
+    priority, quiet, area, own: [[lat, lon, outer radius px], ...] (the markers it
+    belongs to), keys: their css keys}; ``avoid``: {latlng, radius, line, key} circles.
     """
 
     _template = Template("""
@@ -368,6 +373,9 @@ html, body {{ margin: 0; height: 100%; overflow: hidden; }}
   font-weight: 700; font-size: 11px; line-height: 15px; text-align: center; text-shadow: none; }}
 .pa-callout-key {{ width: {PANEL_PX - 30}px; font-size: 11px; white-space: normal; }}
 .pa-callout-row {{ margin: 1px 0; }}
+/* the legend's callout row only while the map has numbered callouts (LabelLayer sets the count) */
+.leaflet-container:not([data-pa-callouts]) .pa-lg-row[data-key="callout"],
+.leaflet-container[data-pa-callouts="0"] .pa-lg-row[data-key="callout"] {{ display: none; }}
 .pa-callout-row .pa-label, .pa-callout-key span[class^="pa-l-"] {{ font-size: 11px; }}
 .pa-projection {{ position: absolute; left: 50%; top: 30px; transform: translateX(-50%); z-index: 1001;
   background: {style.PROJECTION_COLOUR}; color: #fff; font-weight: 700; font-size: 13px; letter-spacing: 0.04em;
@@ -472,6 +480,26 @@ def _disc_options(d: symbology.Disc) -> dict:
     return opts
 
 
+def css_key(key: str) -> str:
+    """A marker key as it appears in class names and in a label's data-pa-for."""
+    return key.replace(":", "-").replace("+", "-")
+
+
+def _label_item(s: MarkerSpec, specs: list[MarkerSpec]) -> dict:
+    """One label for the browser's placer: its words and the markers it belongs to
+    (``own``: [lat, lon, outer radius px]; a group figure: each member's marker), so
+    the placer can keep it nearest its own and lead a line back to it."""
+    if s.kind == "group":
+        at = {(round(m.lat, 4), round(m.lon, 4)): m for m in specs if m.kind != "group"}
+        mine = [at[(round(la, 4), round(lo, 4))] for la, lo in s.members if (round(la, 4), round(lo, 4)) in at]
+        own = [[m.lat, m.lon, symbology.outer_radius(m)] for m in mine] or [[s.lat, s.lon, 0.0]]
+        keys = [css_key(m.key) for m in mine]
+    else:
+        own, keys = [[s.lat, s.lon, symbology.outer_radius(s)]], [css_key(s.key)]
+    return {"latlng": [s.lat, s.lon], "html": label_html(s.label_parts), "priority": s.priority,
+            "quiet": s.kind == "noclaim", "area": s.kind == "area", "own": own, "keys": keys}
+
+
 def _marker_shapes(spec: MarkerSpec, popups: bool) -> list[Shape]:
     """The circles of one marker, outermost first; the last one carries tooltip and popup."""
     discs = symbology.marker_marks(spec)
@@ -480,7 +508,7 @@ def _marker_shapes(spec: MarkerSpec, popups: bool) -> list[Shape]:
     loc = [spec.lat, spec.lon]
     shapes = [Shape("circleMarker", loc, _disc_options(d)) for d in discs[:-1]]
     main = _disc_options(discs[-1])
-    cls = f"pa-marker pa-{spec.kind} pa-key-{spec.key.replace(':', '-').replace('+', '-')}"
+    cls = f"pa-marker pa-{spec.kind} pa-key-{css_key(spec.key)}"
     main.update(interactive=True, className=cls)
     shapes.append(Shape("circleMarker", loc, main, tooltip=spec.tooltip, popup=spec.popup if popups else None))
     return shapes
@@ -559,13 +587,13 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
                                       | {"className": "pa-selected"}))
 
     if labels:
-        items = [{"latlng": [s.lat, s.lon], "html": label_html(s.label_parts), "priority": s.priority,
-                  "quiet": s.kind == "noclaim", "area": s.kind == "area"} for s in specs if s.label_parts]
+        items = [_label_item(s, specs) for s in specs if s.label_parts]
         for ar in arrows:
             if ar.label:
                 mid = ar.path[len(ar.path) // 2]
-                items.append({"latlng": [round(mid[0], 5), round(mid[1], 5)], "html": label_html(ar.label),
-                              "priority": 20, "quiet": False})
+                at = [round(mid[0], 5), round(mid[1], 5)]
+                items.append({"latlng": at, "html": label_html(ar.label), "priority": 20, "quiet": False,
+                              "own": [at + [0.0]], "keys": []})   # it belongs to its arrow's midpoint
         if len(items) > style.LIVE_LABEL_LIMIT:
             # The browser places labels greedily against every placed one: beyond a few
             # hundred it takes seconds per step. Keep the most important (areas, the
@@ -576,7 +604,8 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
             keep += [it for it, s in zip(items, [s for s in specs if s.label_parts])
                      if s.key in chosen and it not in keep]
             items = keep
-        avoid = [{"latlng": [s.lat, s.lon], "radius": symbology.outer_radius(s)} for s in specs]
+        avoid = [{"latlng": [s.lat, s.lon], "radius": symbology.outer_radius(s), "key": css_key(s.key)}
+                 for s in specs if s.kind != "group"]   # a group figure draws no circle of its own
         avoid += [{"latlng": [round(a, 4), round(b, 4)], "radius": 3, "line": True} for a, b in line_points]
         texts.add_child(LabelLayer(items, avoid))
     layers = [joins, moves, marks]
@@ -679,6 +708,16 @@ def mark_svg(row: symbology.LegendRow) -> str:
             head = " ".join(f"{_f(x)},{_f(y)}" for x, y in m.head)
             body.append(f'<polygon points="{head}" fill="{m.head_fill}" stroke="{m.colour}" '
                         f'stroke-width="{_f(style.MOVE_HEAD_WEIGHT_PX)}"/>')
+        elif isinstance(m, symbology.Tag):
+            size, bold, italic, colour = style.LABEL_ROLES[m.role]
+            if m.boxed:
+                x0, y0, x1, y1 = m.box
+                body.append(f'<rect x="{_f(x0 + 0.5)}" y="{_f(y0 + 0.5)}" width="{_f(x1 - x0 - 1)}" '
+                            f'height="{_f(y1 - y0 - 1)}" fill="#ffffff" stroke="{style.TEXT_COLOUR}" stroke-width="1"/>')
+            cx, cy = m.centre
+            body.append(f'<text x="{_f(cx)}" y="{_f(cy + size * 0.36)}" font-size="{_f(size)}" '
+                        f'font-weight="{700 if bold else 400}" font-style="{"italic" if italic else "normal"}" '
+                        f'fill="{colour}" text-anchor="middle">{esc(m.text)}</text>')
     if row.key == "sizes":
         for k, n in enumerate(style.LEGEND_SIZES):
             cx, _ = row.centres[k]

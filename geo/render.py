@@ -372,6 +372,8 @@ class _Label:
     optional: bool = False                      # may be dropped when there is no free spot
     boxed: bool = False                         # an area total: drawn in a box
     key: str = ""
+    #: the markers it belongs to, (x, y, r) display px: its own, or a group's members
+    own: tuple = ()
 
 
 @dataclass
@@ -405,6 +407,13 @@ def _measure(kit: _Kit, ax, text: str, fp) -> tuple[float, float]:
     return bb.width, bb.height
 
 
+#: A label whose box stands more than this off its marker's edge gets a leader (design px,
+#: as the live map's LEADER_FREE_PX). The placement rules are the live map's
+#: (static/js/posture-atlas-map.js, "Placement rules"): nearest its own marker or a
+#: leader to it; a leader whenever it stands off; leaders cross no leader, no label and
+#: no other marker; a group's label by one of its members; else a numbered callout.
+LEADER_FREE_PX = 8.0
+
 #: candidate directions in order of preference: right, left, the four diagonals, above, below
 _ANGLES = (0, 180, 30, -30, 150, -150, 90, -90, 60, -60, 120, -120)
 
@@ -437,52 +446,89 @@ def _place_labels(ax, kit: _Kit, labels: list[_Label], circles: list[tuple[float
     chosen, callouts, callout_boxes, dropped = {}, [], [], []
     order = sorted(range(len(labels)), key=lambda i: (-labels[i].priority, i))
 
-    def search(ax0, ay0, clearance, w, h, rings):
+    leaders: list[tuple[float, float, float, float]] = []
+    free = LEADER_FREE_PX * PT_PER_PX * px   # live-map px -> display px
+
+    def judge(bb: Bbox, own):
+        """None if the box breaks a rule it cannot buy off; else (needs_leader, leader)."""
+        near = min(own, key=lambda a: (_dist_to_box(bb, a[0], a[1]) - a[2]))
+        d_own = min(_dist_to_box(bb, a[0], a[1]) for a in own)
+        gap = _dist_to_box(bb, near[0], near[1]) - near[2]
+        same = lambda c: any(abs(c[0] - a[0]) < 0.5 and abs(c[1] - a[1]) < 0.5 for a in own)  # noqa: E731
+        rival = any(not same(c) and _dist_to_box(bb, c[0], c[1]) < d_own + 1 for c in circles)
+        if not rival and gap <= free:
+            return None
+        nx, ny = _nearest_on_box(bb, near[0], near[1])
+        d = math.hypot(nx - near[0], ny - near[1]) or 1.0
+        seg = (near[0] + (nx - near[0]) * near[2] / d, near[1] + (ny - near[1]) * near[2] / d, nx, ny)
+        if any(_seg_cross(seg, o) for o in leaders) or any(_seg_hits_box(seg, o) for o in placed):
+            return False
+        for c in circles:   # a marker overlapping the leader's own is its cluster: it leaves through it
+            if math.hypot(c[0] - near[0], c[1] - near[1]) >= c[2] + near[2] and _seg_dist(seg, c[0], c[1]) < c[2] - 0.5:
+                return False
+        return seg
+
+    def search(own, clearance, w, h, rings):
         best = None
         for ring in range(rings):
-            dist = clearance + gap + ring * step
-            for j, ang in enumerate(_ANGLES):
-                c, sn = math.cos(math.radians(ang)), math.sin(math.radians(ang))
-                px_, py_ = ax0 + dist * c, ay0 + dist * sn
-                # attach the box by the side (or corner) facing the marker
-                cx = px_ + (w / 2 if c > 0.3 else -w / 2 if c < -0.3 else 0)
-                cy = py_ + (h / 2 if sn > 0.3 else -h / 2 if sn < -0.3 else 0)
-                bb = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
-                if (bb.x0 < axbb.x0 + 3 or bb.x1 > axbb.x1 - 3
-                        or bb.y0 < axbb.y0 + 3 or bb.y1 > axbb.y1 - 3):
-                    continue
-                if (any(_overlap(bb, o) > 0 for o in placed) or any(_overlap(bb, o) > 0 for o in obstacles)
-                        or any(_hits(bb, c) for c in circles)):
-                    continue
-                score = ring * 10 + j * 0.5 + 0.02 * sum(_overlap(bb, o) for o in soft) / max(px * px, 1e-6)
-                if best is None or score < best[0]:
-                    best = (score, bb)
+            for ai, (ax0, ay0, r0) in enumerate(own):
+                dist = max(clearance if len(own) == 1 else r0, 0.0) + gap + ring * step
+                for j, ang in enumerate(_ANGLES):
+                    c, sn = math.cos(math.radians(ang)), math.sin(math.radians(ang))
+                    px_, py_ = ax0 + dist * c, ay0 + dist * sn
+                    # attach the box by the side (or corner) facing the marker
+                    cx = px_ + (w / 2 if c > 0.3 else -w / 2 if c < -0.3 else 0)
+                    cy = py_ + (h / 2 if sn > 0.3 else -h / 2 if sn < -0.3 else 0)
+                    bb = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
+                    if (bb.x0 < axbb.x0 + 3 or bb.x1 > axbb.x1 - 3
+                            or bb.y0 < axbb.y0 + 3 or bb.y1 > axbb.y1 - 3):
+                        continue
+                    if (any(_overlap(bb, o) > 0 for o in placed) or any(_overlap(bb, o) > 0 for o in obstacles)
+                            or any(_hits(bb, c) for c in circles)
+                            or any(_seg_hits_box(o, bb) for o in leaders)):
+                        continue
+                    seg = judge(bb, own)
+                    if seg is False:
+                        continue
+                    score = ring * 10 + j * 0.5 + ai * 0.05 + \
+                        0.02 * sum(_overlap(bb, o) for o in soft) / max(px * px, 1e-6)
+                    if seg is not None:   # a leader costs two rings: a clean spot a little out wins
+                        score += 20 + 0.05 * math.hypot(seg[2] - seg[0], seg[3] - seg[1]) / px
+                    if best is None or score < best[0]:
+                        best = (score, bb, seg)
             if best is not None and best[0] < (ring + 1) * 10:
                 break
         return best
 
+    chosen_leader = {}
     for i in order:
         lab = labels[i]
         w, h, _ = boxes[i]
-        best = search(*lab.anchor, lab.clearance, w, h, 2 if lab.optional else 16)
+        own = lab.own or ((lab.anchor[0], lab.anchor[1], lab.clearance),)
+        best = search(own, lab.clearance, w, h, 2 if lab.optional else 16)
         if best is not None:
             chosen[i] = best[1]
+            chosen_leader[i] = best[2]
             placed.append(best[1])
+            if best[2] is not None:
+                leaders.append(best[2])
             continue
         if lab.optional:
             dropped.append(lab.key)
             continue
-        # a numbered callout beside the marker; its words go to the key
+        # a numbered callout beside the marker (by the same rules); its words go to the key
         n = len(callouts) + 1
         nw, nh = _measure(kit, ax, str(n), kit.font(_role_font("callout")[0], bold=True))
         nw, nh = nw + 2 * pad, nh + pad
-        spot = search(*lab.anchor, lab.clearance, nw, nh, 10)
+        spot = search(own, lab.clearance, nw, nh, 16)
         if spot is None:   # nowhere even for a number: it still gets one (counted as an overlap)
             x0, y0 = lab.anchor
-            spot = (0, Bbox.from_bounds(x0 + lab.clearance, y0 - nh / 2, nw, nh))
+            spot = (0, Bbox.from_bounds(x0 + lab.clearance, y0 - nh / 2, nw, nh), None)
         placed.append(spot[1])
+        if spot[2] is not None:
+            leaders.append(spot[2])
         callouts.append((n, lab.lines))
-        callout_boxes.append((n, lab.key, spot[1], lab.anchor, lab.clearance))
+        callout_boxes.append((n, lab.key, spot[1], spot[2]))
 
     to_data = ax.transData.inverted()
     for i in sorted(chosen):
@@ -508,30 +554,60 @@ def _place_labels(ax, kit: _Kit, labels: list[_Label], circles: list[tuple[float
             _text(ax, xd, yd, text, fp, colour=colour, halo=0 if lab.boxed else 3.0 * kit.s, ha=ha,
                   va="center_baseline", zorder=12, kit=kit, gid="area-label" if lab.boxed else "label")
             y -= lh
-        _leader(ax, kit, bb, lab.anchor, lab.clearance, gap + 4 * px, to_data)
+        _leader(ax, kit, chosen_leader[i], to_data)
     fp = kit.font(_role_font("callout")[0], bold=True)
-    for n, _key, bb, anchor, clearance in callout_boxes:
+    for n, _key, bb, seg in callout_boxes:
         (bx0, by0), (bx1, by1) = to_data.transform([(bb.x0 + pad / 3, bb.y0 + pad / 3),
                                                     (bb.x1 - pad / 3, bb.y1 - pad / 3)])
         ax.add_patch(Rectangle((bx0, by0), bx1 - bx0, by1 - by0, facecolor=WHITE, edgecolor=style.TEXT_COLOUR,
                                linewidth=0.8 * kit.s, zorder=11.5, gid=kit.gid("callout-box")))
         xd, yd = to_data.transform(((bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2))
         _text(ax, xd, yd, str(n), fp, ha="center", va="center_baseline", zorder=12, kit=kit, gid="callout")
-        _leader(ax, kit, bb, anchor, clearance, gap + 4 * px, to_data)
+        _leader(ax, kit, seg, to_data)
     return (callouts, [(labels[i].key, chosen[i]) for i in sorted(chosen)],
-            [(n, k, bb) for n, k, bb, _a, _c in callout_boxes], dropped)
+            [(n, k, bb) for n, k, bb, _s in callout_boxes], dropped)
 
 
-def _leader(ax, kit, bb: Bbox, anchor, clearance: float, min_len: float, to_data) -> None:
-    """A leader line from the marker's edge to the box, when the box stands off."""
-    ax0, ay0 = anchor
-    ex, ey = _nearest_on_box(bb, ax0, ay0)
-    d = math.hypot(ex - ax0, ey - ay0) or 1.0
-    if d > clearance + min_len:
-        sx, sy = ax0 + (ex - ax0) * clearance / d, ay0 + (ey - ay0) * clearance / d
-        (x0, y0), (x1, y1) = to_data.transform([(sx, sy), (ex, ey)])
-        ax.add_line(Line2D([x0, x1], [y0, y1], color=style.GROUP_COLOUR, linewidth=0.8 * kit.s, zorder=11,
-                           gid=kit.gid("leader")))
+def _leader(ax, kit, seg, to_data) -> None:
+    """The leader line the placer chose (display px, marker edge -> box), if any."""
+    if seg is None:
+        return
+    (x0, y0), (x1, y1) = to_data.transform([seg[:2], seg[2:]])
+    ax.add_line(Line2D([x0, x1], [y0, y1], color=style.GROUP_COLOUR, linewidth=0.8 * kit.s, zorder=11,
+                       gid=kit.gid("leader")))
+
+
+def _dist_to_box(bb: Bbox, x: float, y: float) -> float:
+    nx, ny = _nearest_on_box(bb, x, y)
+    return math.hypot(nx - x, ny - y)
+
+
+def _seg_dist(seg, x: float, y: float) -> float:
+    x1, y1, x2, y2 = seg
+    dx, dy = x2 - x1, y2 - y1
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(x1 + t * dx - x, y1 + t * dy - y)
+
+
+def _seg_cross(a, b) -> bool:
+    """Do two segments cross (not merely touch at an end)?"""
+    def o(ax_, ay_, bx, by, cx, cy):
+        return (bx - ax_) * (cy - ay_) - (by - ay_) * (cx - ax_)
+    d1, d2 = o(*b[:2], *b[2:], *a[:2]), o(*b[:2], *b[2:], *a[2:])
+    d3, d4 = o(*a[:2], *a[2:], *b[:2]), o(*a[:2], *a[2:], *b[2:])
+    return d1 * d2 < -1e-6 and d3 * d4 < -1e-6
+
+
+def _seg_hits_box(seg, bb: Bbox) -> bool:
+    """Does a segment run through a box (more than a pixel inside)?"""
+    x0, y0, x1, y1 = bb.x0 + 1, bb.y0 + 1, bb.x1 - 1, bb.y1 - 1
+    if x0 >= x1 or y0 >= y1:
+        return False
+    inside = lambda x, y: x0 < x < x1 and y0 < y < y1  # noqa: E731
+    if inside(*seg[:2]) or inside(*seg[2:]):
+        return True
+    edges = ((x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0))
+    return any(_seg_cross(seg, e) for e in edges)
 
 
 def _overlap(a: Bbox, b: Bbox) -> float:
@@ -573,8 +649,14 @@ def _labels(ax, kit: _Kit, sc: Scene, radii: dict[str, float], arrows) -> list[_
             continue
         x, y = to_disp((s.lon, s.lat))
         lines = tuple((t, *_part_style(kit, role)) for t, role in s.label_parts)
+        own = ()
+        if s.kind == "group":   # by its members, never at a point where nobody is
+            at = {(round(m.lat, 4), round(m.lon, 4)): m for m in sc.specs if m.kind != "group"}
+            mine = [at[k] for k in ((round(la, 4), round(lo, 4)) for la, lo in s.members) if k in at]
+            own = tuple((*to_disp((m.lon, m.lat)), radii[m.key] * kit.px_per_pt) for m in mine)
         out.append(_Label((x, y), radii[s.key] * kit.px_per_pt, lines, s.priority,
-                          optional=s.kind == "noclaim", boxed=s.kind == "area", key=s.key))
+                          optional=s.kind == "noclaim", boxed=s.kind == "area", key=s.key,
+                          own=tuple((float(a), float(b), float(r)) for a, b, r in own)))
     for ar in arrows:
         if ar.label:
             lat, lon = ar.path[len(ar.path) // 2]
@@ -781,9 +863,21 @@ def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool, callouts=()
                     m, shaft=tuple((ox + a * k_pt, oy + b * k_pt) for a, b in m.shaft),
                     head=tuple((ox + a * k_pt, oy + b * k_pt) for a, b in m.head))
                 _draw_arrow(lg, kit, moved, transform=lg.transData, xy=True)
+            elif isinstance(m, symbology.Tag):
+                cx, cy = ox + m.centre[0] * k_pt, oy + m.centre[1] * k_pt
+                fp, colour = _part_style(kit, m.role)
+                if m.boxed:   # the numbered callout's box, as drawn on the map
+                    x0, y0, x1, y1 = m.box
+                    lg.add_patch(Rectangle((ox + (x0 + 0.5) * k_pt, oy + (y0 + 0.5) * k_pt), (x1 - x0 - 1) * k_pt,
+                                           (y1 - y0 - 1) * k_pt, facecolor=WHITE, edgecolor=style.TEXT_COLOUR,
+                                           linewidth=0.8 * s, zorder=5, gid=kit.gid(f"legend-tag-{m.legend}-box")))
+                lg.text(cx, cy, m.text, fontproperties=fp, color=colour, parse_math=False, ha="center",
+                        va="center_baseline", zorder=6, gid=kit.gid(f"legend-tag-{m.legend}"))
 
     section = None
     for r in symbology.legend_rows():
+        if r.only_with == "callouts" and not callouts:
+            continue   # the callout row only on a map that has numbered callouts
         if r.section != section:
             if section is not None:
                 y += 0.2 * row

@@ -75,6 +75,28 @@ class Arrow:
     label: tuple[tuple[str, str], ...] = ()   # (text, role) parts, empty without a figure
 
 
+@dataclass(frozen=True)
+class Tag:
+    """Words drawn as a mark, in a label role's type (:data:`geo.style.LABEL_ROLES`): the
+    numbered callout's box, a force's name in a label. ``centre`` (x, y) px in the
+    legend row's local frame; ``boxed`` draws the callout's box around it."""
+
+    legend: str
+    text: str
+    role: str
+    centre: tuple[float, float]
+    boxed: bool = False
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) px of the callout box: the live map's .pa-callout (min 15 px
+        wide, 15 px line, 3 px padding), from the text's length at the role's size."""
+        size = style.LABEL_ROLES[self.role][0]
+        w = max(15.0, 0.62 * size * len(self.text) + 6)
+        x, y = self.centre
+        return (x - w / 2, y - 7.5, x + w / 2, y + 7.5)
+
+
 # ------------------------------------------------------------------ marker specs
 
 @dataclass(frozen=True)
@@ -554,9 +576,11 @@ class LegendRow:
     text: str
     section: str = "Legend"
     size: tuple[float, float] = (26.0, 14.0)
-    symbol: tuple = ()                              # Disc | Line | Arrow-like dicts
+    symbol: tuple = ()                              # Disc | Line | Arrow | Tag
     centres: tuple[tuple[float, float], ...] = ()
     explains: tuple[str, ...] = field(default=())   # mark legend keys covered
+    #: "callouts": shown only while the map has numbered callouts (else always)
+    only_with: str = ""
 
 
 def _disc_for(kind: str, *, status="present", radius=5.0, inner=None, outer=None, opacity=1.0,
@@ -611,12 +635,16 @@ def legend_rows() -> list[LegendRow]:
     marker("area", "area total: boxed, not a base", _disc_for("area", radius=style.AREA_ANCHOR_PX))
     marker("imprecise", "region/country: no exact place", _disc_for("figure", radius=4, imprecise=True), h=24)
     marker("conflict", "sources disagree / plan contradicted", _disc_for("figure", radius=4.5, conflict=True), h=20)
-    rows.append(LegendRow("force", "force: US unless marked",
-                          symbol=(), explains=("force",)))
+    # a figure's force is a word in its label ("nearly 1,500 coalition"); none means US
+    rows.append(LegendRow("force", "force: US unless named in the label",
+                          symbol=(Tag("force", "US", "figure", (13.0, 7.0)),), explains=("force",)))
     ages = (0, 100, style.STALE_DAYS)
     age_discs = [_disc_for("figure", radius=4.0, opacity=style.age_opacity(a))[-1] for a in ages]
     rows.append(LegendRow("age", f"figure age: new → {style.STALE_DAYS // 30}+ months", symbol=tuple(age_discs),
                           centres=tuple((4.5 + 8.5 * k, 7.0) for k in range(len(ages)))))
+    rows.append(LegendRow("callout", "numbered label: its words in the key", size=(26.0, 16.0),
+                          symbol=(Tag("callout", "1", "callout", (13.0, 8.0), boxed=True),),
+                          explains=("callout",), only_with="callouts"))
     sizes = style.LEGEND_SIZES
     big = style.radius_px(max(sizes))
     x, discs, centres = 2.0, [], []

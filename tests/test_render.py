@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from geo import render, style
+from geo import render, style, symbology
 from geo.popup import day_label
 from geo.posture import snapshot
 
@@ -374,6 +374,9 @@ def test_legend_says_what_the_live_maps_legend_says(oct21_svg):
 
     live = [html.unescape(t) for t in re.findall(r"</svg></td><td>(.*?)</td>", mapview.legend_html())]
     assert len(live) >= 10
+    # the callout row shows only on a map that has numbered callouts (this slide has none)
+    only_with_callouts = {r.text for r in symbology.legend_rows() if r.only_with == "callouts"}
+    live = [t for t in live if t not in only_with_callouts]
     ours = {html.unescape(t) for t in svg_texts(oct21_svg)}
     missing = [t for t in live if t not in ours]
     assert missing == []

@@ -92,12 +92,52 @@ def test_both_legends_have_the_same_rows_in_the_same_order(ds):
     rows = [r.text for r in symbology.legend_rows() if r.key != "sizes"]
     live = [htmllib.unescape(t) for t in re.findall(r"</svg></td><td>(.*?)</td>", mapview.legend_html())]
     assert live == rows
+    for size in ((1920, 1080), (960, 540)):    # the small one has numbered callouts
+        with render._LOCK, matplotlib.rc_context(render._RC):
+            fig, report = render._draw(ds, snapshot(ds, "2025-10-21"), size_px=size)
+        static = [t.get_text() for a in fig.axes for t in a.texts if (t.get_gid() or "").startswith("legend-row")]
+        sizes = [f"{n:,}" for n in style.LEGEND_SIZES]
+        # the callout row shows where callouts are drawn (the live map hides it by CSS otherwise)
+        wanted = [r.text for r in symbology.legend_rows() if r.key != "sizes"
+                  and (r.only_with != "callouts" or report.callouts)]
+        flat = lambda texts: re.sub(r"\s+", "", "".join(texts))   # noqa: E731  (a long row wraps)
+        assert flat(t for t in static if t not in sizes) == flat(wanted)
+        assert [t for t in static if t in sizes] == sizes
+    assert report.callouts, "the 960x540 slide was expected to need callouts"
+
+
+def _tag_words(row) -> list[str]:
+    return [m.text for m in row.symbol if isinstance(m, symbology.Tag)]
+
+
+def test_every_legend_row_has_a_symbol_drawn_by_both_backends(ds):
+    """The force row and the numbered-callout row included: each row's symbol, drawn by
+    the live legend (inline SVG) and by the slide's legend (matplotlib), from the same marks."""
+    rows = symbology.legend_rows()
+    assert all(r.symbol for r in rows), [r.key for r in rows if not r.symbol]
+    live = mapview.legend_html()
+    cells = dict(re.findall(r'data-key="([^"]+)"><td>(<svg.*?</svg>)</td>', live))
     with render._LOCK, matplotlib.rc_context(render._RC):
-        fig, _ = render._draw(ds, snapshot(ds, "2025-10-21"))
-    static = [t.get_text() for a in fig.axes for t in a.texts if (t.get_gid() or "").startswith("legend-row")]
-    sizes = [f"{n:,}" for n in style.LEGEND_SIZES]
-    assert [t for t in static if t not in sizes] == rows
-    assert [t for t in static if t in sizes] == sizes
+        fig, report = render._draw(ds, snapshot(ds, "2025-10-21"), size_px=(960, 540))
+    assert report.callouts
+    static_words = [(t.get_gid() or "", t.get_text()) for a in fig.axes for t in a.texts]
+    static_boxes = [p.get_gid() or "" for a in fig.axes for p in a.patches]
+    for r in rows:
+        if r.key == "sizes":
+            continue
+        svg = cells[r.key]
+        assert re.search(r"<(circle|polyline|polygon|rect|text)\b", svg), r.key
+        for m in r.symbol:
+            if not isinstance(m, symbology.Tag):
+                continue
+            assert f">{m.text}</text>" in svg, r.key
+            assert any(gid.startswith(f"legend-tag-{m.legend}-") and text == m.text for gid, text in static_words
+                       if not gid.startswith(f"legend-tag-{m.legend}-box")), r.key
+            if m.boxed:
+                assert "<rect" in svg, r.key
+                assert any(g.startswith(f"legend-tag-{m.legend}-box") for g in static_boxes), r.key
+    assert _tag_words(next(r for r in rows if r.key == "force")) == ["US"]
+    assert _tag_words(next(r for r in rows if r.key == "callout")) == ["1"]
 
 
 def test_legend_symbols_are_the_map_marks():

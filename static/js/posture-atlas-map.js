@@ -6,10 +6,12 @@
  * JavaScript is assembled from strings there.
  *
  *   new PostureAtlas.LabelLayer(items, avoid, {leaderColour})
- *       permanent labels placed beside their markers, clear of each other, of the
- *       markers, of the country names and of the map's controls; a label set further
- *       out gets a leader line, one with no free spot becomes a numbered callout whose
- *       words go to a key box. Reruns on zoom, pan, resize, fonts and Leaflet's CSS
+ *       permanent labels placed beside their markers by the placement rules below
+ *       (nearest its own marker or a leader to it; a leader whenever a label stands
+ *       off; leaders that cross nothing; groups by their members; no overlaps), one
+ *       with no spot keeping them becomes a numbered callout whose words go to a key
+ *       box. Each label names its markers in data-pa-for (their css keys, as in the
+ *       markers' pa-key-* class). Reruns on zoom, pan, resize, fonts and Leaflet's CSS
  *       arriving. When it has laid the
  *       labels out it sets data-pa-labels="<n placed>" and data-pa-label-overlaps="<n>"
  *       on the map container (browser tests wait for the first and read the second).
@@ -32,6 +34,150 @@
     var r = el.getBoundingClientRect();
     if (r.width <= 0) { return null; }
     return [r.left - frame.left - pad, r.top - frame.top - pad, r.right - frame.left + pad, r.bottom - frame.top + pad];
+  }
+
+  // ------------------------------------------------------------ label placement
+  //
+  // Placement rules (issue 10). A label is a box of text that belongs to one or more
+  // markers (``own``: a place's own marker; a group figure's members; a movement
+  // figure's point on its arrow). Labels are placed greedily, highest priority first;
+  // each tries the 8 directions around each of its markers at growing distances and
+  // keeps the cheapest candidate that breaks no rule:
+  //
+  //  1. Nearest is its own. A label must be nearer (box to marker centre) one of its own
+  //     markers than any other marker, or else carry a leader line to its marker: two
+  //     labels that each sit nearer the other's marker read swapped. Markers on the very
+  //     same spot (Baghdad and its JOC) are one spot: a leader could not tell them apart.
+  //  2. Displaced means a leader. A label whose box is more than LEADER_FREE_PX from its
+  //     marker's edge gets a leader from that edge to the box's nearest point.
+  //  3. Leaders are clean. A leader crosses no other leader, no other label and no
+  //     other marker; a label covers no leader. A candidate that needs a leader costs
+  //     LEADER_COST (plus its length), so a clean spot a little farther out wins over an
+  //     ambiguous one close by. If no candidate keeps every rule, the label becomes a
+  //     numbered callout beside its marker (placed by the same rules) and its words go
+  //     to the key box; one with no spot even for its number is counted in
+  //     data-pa-label-overlaps.
+  //  4. Groups and plans stay with what they describe. A group figure's label is tried
+  //     around each of its members (never at a midpoint where nobody is) and must be
+  //     nearest a member; a plan's tag is a line of its place's label, which keeps clear
+  //     of the plan ghost (the marker's outer radius includes the ghost ring), so the tag
+  //     sits right next to the ghost.
+  //  5. Nothing covers anything: no label on another label, a marker (its drawn
+  //     circle, exactly), a country name or a map control, nor outside the frame.
+  //     Arrows and group joins are soft: a label prefers not to sit across them.
+  var LEADER_FREE_PX = 8;
+  var LEADER_COST = 40;
+  //: directions tried (degrees, screen y down), in order of preference: right, left,
+  //: the diagonals, above, below; farther out the eight between them as well
+  var ANGLES_NEAR = [0, 180, -45, 45, -135, 135, -90, 90];
+  var ANGLES_FAR = ANGLES_NEAR.concat([-22.5, 22.5, -157.5, 157.5, -67.5, 67.5, -112.5, 112.5]);
+  var BROKEN = 400;    // one broken rule weighs like a 20x20 px overlap (and fails the spot)
+  var MARK_STROKE_PX = 1.5;   // a circle's stroke reaches past its radius
+
+  function boxNearest(r, x, y) {
+    var nx = Math.min(Math.max(x, r[0]), r[2]), ny = Math.min(Math.max(y, r[1]), r[3]);
+    return [Math.sqrt((nx - x) * (nx - x) + (ny - y) * (ny - y)), nx, ny];
+  }
+
+  function segDist(s, x, y) {
+    var dx = s[2] - s[0], dy = s[3] - s[1], l2 = dx * dx + dy * dy;
+    var t = l2 ? Math.max(0, Math.min(1, ((x - s[0]) * dx + (y - s[1]) * dy) / l2)) : 0;
+    var px = s[0] + t * dx - x, py = s[1] + t * dy - y;
+    return Math.sqrt(px * px + py * py);
+  }
+
+  function segCross(a, b) {   // a proper crossing, not a touch at an end
+    function o(ax, ay, bx, by, cx, cy) { return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax); }
+    var d1 = o(b[0], b[1], b[2], b[3], a[0], a[1]), d2 = o(b[0], b[1], b[2], b[3], a[2], a[3]);
+    var d3 = o(a[0], a[1], a[2], a[3], b[0], b[1]), d4 = o(a[0], a[1], a[2], a[3], b[2], b[3]);
+    return d1 * d2 < -1e-6 && d3 * d4 < -1e-6;
+  }
+
+  function segHitsBox(s, r) {
+    var b = [r[0] + 1, r[1] + 1, r[2] - 1, r[3] - 1];
+    if (b[0] >= b[2] || b[1] >= b[3]) { return false; }
+    function inside(x, y) { return x > b[0] && x < b[2] && y > b[1] && y < b[3]; }
+    if (inside(s[0], s[1]) || inside(s[2], s[3])) { return true; }
+    return segCross(s, [b[0], b[1], b[2], b[1]]) || segCross(s, [b[2], b[1], b[2], b[3]]) ||
+           segCross(s, [b[2], b[3], b[0], b[3]]) || segCross(s, [b[0], b[3], b[0], b[1]]);
+  }
+
+  function sameSpot(m, anchors) {
+    for (var i = 0; i < anchors.length; i++) {
+      if (Math.abs(m.x - anchors[i].x) < 0.5 && Math.abs(m.y - anchors[i].y) < 0.5) { return true; }
+    }
+    return false;
+  }
+
+  // How a box at ``rect`` fares against the rules: {hard (0: every rule kept), soft,
+  // leader (segment or null), anchor (the marker it is read against)}.
+  function judge(rect, it, anchors, ctx) {
+    var hard = 0, soft = 0, i;
+    var pad = [rect[0] - 1, rect[1] - 1, rect[2] + 1, rect[3] + 1];   // a pixel apart, whatever the rounding
+    for (i = 0; i < ctx.placed.length; i++) { hard += overlap(pad, ctx.placed[i]); }
+    for (i = 0; i < ctx.blocks.length; i++) { hard += overlap(rect, ctx.blocks[i]); }
+    for (i = 0; i < ctx.dots.length; i++) { soft += overlap(rect, ctx.dots[i]); }
+    for (i = 0; i < ctx.leaders.length; i++) { if (segHitsBox(ctx.leaders[i], rect)) { hard += BROKEN; } }
+    var w = rect[2] - rect[0], h = rect[3] - rect[1];
+    hard += w * h - overlap(rect, [0, 0, ctx.size.x, ctx.size.y]);
+    var near = null;
+    anchors.forEach(function (a) {
+      var d = boxNearest(rect, a.x, a.y);
+      var gap = d[0] - a.r;
+      if (near === null || gap < near.gap - 0.01) { near = {a: a, d: d[0], gap: gap, nx: d[1], ny: d[2]}; }
+    });
+    var dOwn = Math.min.apply(null, anchors.map(function (a) { return boxNearest(rect, a.x, a.y)[0]; }));
+    var rival = false;
+    ctx.marks.forEach(function (m) {
+      var d = boxNearest(rect, m.x, m.y)[0];
+      if (d < m.r - 0.5) { hard += (m.r - d) * 40; }   // covers a drawn circle (its own included)
+      if (it.keys.indexOf(m.key) === -1 && !sameSpot(m, anchors) && d < dOwn + 1) { rival = true; }
+    });
+    var leader = null;
+    if (rival || near.gap > LEADER_FREE_PX) {
+      var a = near.a, k = near.d > 0 ? a.r / near.d : 0;
+      leader = [a.x + (near.nx - a.x) * k, a.y + (near.ny - a.y) * k, near.nx, near.ny];
+      for (i = 0; i < ctx.leaders.length; i++) { if (segCross(leader, ctx.leaders[i])) { hard += BROKEN; } }
+      for (i = 0; i < ctx.placed.length; i++) { if (segHitsBox(leader, ctx.placed[i])) { hard += BROKEN; } }
+      ctx.marks.forEach(function (m) {
+        // a marker that overlaps the one the leader starts from is the same cluster: the
+        // leader starts inside it whatever way it leaves
+        var apart = Math.sqrt((m.x - a.x) * (m.x - a.x) + (m.y - a.y) * (m.y - a.y));
+        if (apart >= m.r + a.r && segDist(leader, m.x, m.y) < m.r - 0.5) { hard += BROKEN; }
+      });
+    }
+    return {hard: hard, soft: soft, leader: leader, anchor: near.a};
+  }
+
+  // The cheapest spot for a w x h box around the label's markers, over ``steps`` (px
+  // beyond each marker's edge) and 8 directions; stops at the first distance that has a
+  // spot needing neither a leader nor any compromise.
+  function search(it, anchors, w, h, steps, ctx) {
+    var best = null;
+    for (var s = 0; s < steps.length; s++) {
+      for (var ai = 0; ai < anchors.length; ai++) {
+        var an = anchors[ai];
+        var rr = an.r + 3 + steps[s];
+        var angles = steps[s] >= 30 ? ANGLES_FAR : ANGLES_NEAR;
+        for (var k = 0; k < angles.length; k++) {
+          // the box hangs by the side (or corner) that faces the marker
+          var cs = Math.cos(angles[k] * Math.PI / 180), sn = Math.sin(angles[k] * Math.PI / 180);
+          var x = an.x + rr * cs, y = an.y + rr * sn;
+          var left = cs > 0.3 ? x : cs < -0.3 ? x - w : x - w / 2;
+          var top = sn > 0.3 ? y : sn < -0.3 ? y - h : y - h / 2;
+          var rect = [left, top, left + w, top + h];
+          var j = judge(rect, it, anchors, ctx);
+          var len = j.leader ? Math.sqrt(Math.pow(j.leader[2] - j.leader[0], 2) + Math.pow(j.leader[3] - j.leader[1], 2)) : 0;
+          var score = 3 * j.hard + j.soft + steps[s] * 2 + k * 0.1 + ai * 0.05 +
+                      (j.leader ? LEADER_COST + 0.2 * len : 0);
+          if (best === null || score < best.score) {
+            best = {score: score, rect: rect, hard: j.hard, leader: j.leader, anchor: j.anchor};
+          }
+        }
+      }
+      if (best.hard === 0 && !best.leader && best.score <= steps[s] * 2 + 1) { break; }
+    }
+    return best;
   }
 
   var LabelLayer = L.Layer.extend({
@@ -58,10 +204,12 @@
         var div = document.createElement("div");
         div.className = "pa-label" + (it.quiet ? " pa-label-quiet" : "") + (it.area ? " pa-label-area" : "");
         div.innerHTML = it.html;   // escaped in Python (geo.popup.esc)
+        div.setAttribute("data-pa-for", (it.keys || []).join(" "));   // the markers it belongs to
         holder.appendChild(div);
         var icon = L.divIcon({className: "pa-label-icon", iconSize: [0, 0], html: holder});
         var mk = L.marker(it.latlng, {icon: icon, interactive: false, keyboard: false}).addTo(map);
-        return {latlng: L.latLng(it.latlng), priority: it.priority, optional: !!it.quiet, marker: mk};
+        return {latlng: L.latLng(it.latlng), priority: it.priority, optional: !!it.quiet, marker: mk,
+                own: it.own || [[it.latlng[0], it.latlng[1], it.radius || 0]], keys: it.keys || []};
       });
       map.on("zoomend moveend resize", this._schedule, this);
       // the frame is sized by the page's CSS after the map opens, and web fonts change
@@ -94,12 +242,18 @@
     },
 
     _schedule: function () {
+      this._keyPasses = 0;   // a new view: the key may move the labels again
+      this._relayout();
+    },
+
+    _relayout: function () {
       // after the other layers and the title box of this update are on the map
       var self = this;
       window.setTimeout(function () { if (self._map) { self._layout(self._map); } }, 0);
     },
 
     _layout: function (map) {
+      // The rules are written out at the top of this file (placement rules 1-5).
       var corner = map.getContainer().querySelector(".leaflet-top");
       if (corner && getComputedStyle(corner).position !== "absolute") { return; }   // CSS not in yet
       var size = map.getSize();
@@ -111,11 +265,13 @@
         var r = rectIn(ctls[c], frame, ctls[c].classList.contains("pa-country") ? 1 : 4);
         if (r) { blocks.push(r); }
       }
-      var circles = this._avoid.map(function (a) {
+      var marks = [], dots = [];
+      this._avoid.forEach(function (a) {
         var p = map.latLngToContainerPoint(a.latlng);
-        return [p.x - a.radius, p.y - a.radius, p.x + a.radius, p.y + a.radius, a.radius, p.x, p.y, !!a.line];
+        if (a.line) { dots.push([p.x - a.radius, p.y - a.radius, p.x + a.radius, p.y + a.radius]); }
+        else { marks.push({x: p.x, y: p.y, r: a.radius + MARK_STROKE_PX, key: a.key || ""}); }
       });
-      var placed = [];
+      var ctx = {placed: [], leaders: [], blocks: blocks, marks: marks, dots: dots, size: size};
       var overlaps = 0, shown = 0, callouts = [];
       var order = this._items.slice().sort(function (a, b) { return b.priority - a.priority; });
       order.forEach(function (it) {
@@ -129,82 +285,44 @@
           div.removeAttribute("data-pa-text");
         }
         var w = div.offsetWidth, h = div.offsetHeight;
-        var p = map.latLngToContainerPoint(it.latlng);
-        var own = 0;
-        circles.forEach(function (q) {
-          if (Math.abs(q[5] - p.x) < 0.5 && Math.abs(q[6] - p.y) < 0.5) { own = Math.max(own, q[4]); }
+        // Leaflet sets the label's icon at a whole pixel: measure from where it will be
+        var p = map.latLngToContainerPoint(it.latlng).round();
+        var anchors = it.own.map(function (o) {
+          var q = map.latLngToContainerPoint([o[0], o[1]]);
+          return {x: q.x, y: q.y, r: o[2]};
         });
-        var best = null;
-        var steps = it.optional ? [0, 10] : [0, 14, 30, 52, 80];
-        for (var s = 0; s < steps.length; s++) {
-          var rr = own + 3 + steps[s], d = rr * 0.72;
-          var cands = [[rr, -h / 2, "left"], [-rr - w, -h / 2, "right"], [d, -d - h, "left"], [d, d, "left"],
-                       [-d - w, -d - h, "right"], [-d - w, d, "right"], [-w / 2, -rr - h, "center"], [-w / 2, rr, "center"]];
-          for (var k = 0; k < cands.length; k++) {
-            var dx = cands[k][0], dy = cands[k][1];
-            var rect = [p.x + dx, p.y + dy, p.x + dx + w, p.y + dy + h];
-            var hard = 0, score = 0;
-            placed.forEach(function (q) { hard += overlap(rect, q); });
-            blocks.forEach(function (q) { hard += overlap(rect, q); });
-            circles.forEach(function (q) {
-              if (Math.abs(q[5] - p.x) >= 0.5 || Math.abs(q[6] - p.y) >= 0.5) {
-                if (q[7]) { score += overlap(rect, q); } else { hard += overlap(rect, q); }
-              }
-            });
-            var inside = overlap(rect, [0, 0, size.x, size.y]);
-            hard += (w * h - inside);
-            score += 3 * hard + steps[s] * 2 + k * 0.1;
-            if (best === null || score < best[0]) { best = [score, dx, dy, cands[k][2], steps[s], hard]; }
-          }
-          if (best[5] === 0 && best[0] <= steps[s] * 2 + 1) { break; }
-        }
-        if (it.optional && best[5] > 0) {   // a quiet name never crowds: left out where it would
+        var best = search(it, anchors, w, h, it.optional ? [0, 10] : [0, 14, 30, 52, 80], ctx);
+        if (it.optional && best.hard > 0) {   // a quiet name never crowds: left out where it would
           div.style.display = "none";
           line.style.display = "none";
           return;
         }
-        if (best[5] > 0) {
-          // no free spot: a numbered callout beside the marker, its words in the key
+        if (best.hard > 0) {
+          // no spot keeps every rule: a numbered callout beside the marker, its words in the key
           var n = callouts.length + 1;
           callouts.push({n: n, html: div.innerHTML});
           div.setAttribute("data-pa-text", div.innerHTML);
           div.innerHTML = '<span class="pa-callout">' + n + "</span>";
           w = div.offsetWidth; h = div.offsetHeight;
-          var spot = null;
-          for (var s2 = 0; s2 < 5 && spot === null; s2++) {
-            var r2 = own + 3 + s2 * 8;
-            var c2 = [[r2, -h / 2], [-r2 - w, -h / 2], [-w / 2, -r2 - h], [-w / 2, r2],
-                      [r2 * 0.72, -r2 * 0.72 - h], [r2 * 0.72, r2 * 0.72], [-r2 * 0.72 - w, -r2 * 0.72 - h], [-r2 * 0.72 - w, r2 * 0.72]];
-            for (var k2 = 0; k2 < c2.length; k2++) {
-              var rc = [p.x + c2[k2][0], p.y + c2[k2][1], p.x + c2[k2][0] + w, p.y + c2[k2][1] + h];
-              var bad = 0;
-              placed.forEach(function (q) { bad += overlap(rc, q); });
-              blocks.forEach(function (q) { bad += overlap(rc, q); });
-              circles.forEach(function (q) {
-                if (!q[7] && (Math.abs(q[5] - p.x) >= 0.5 || Math.abs(q[6] - p.y) >= 0.5)) { bad += overlap(rc, q); }
-              });
-              bad += w * h - overlap(rc, [0, 0, size.x, size.y]);
-              if (bad === 0) { spot = [c2[k2][0], c2[k2][1], s2 * 8]; break; }
-            }
-          }
-          if (spot === null) { overlaps += 1; spot = [best[1], best[2], best[4]]; }
-          best = [0, spot[0], spot[1], "left", spot[2], 0];
+          best = search(it, anchors, w, h, [0, 8, 16, 30, 44, 60, 80, 110, 150, 200], ctx);
+          if (best.hard > 0) { overlaps += 1; }   // nowhere even for a number: counted, never hidden
         }
         shown += 1;
-        div.style.left = best[1] + "px";
-        div.style.top = best[2] + "px";
-        div.style.textAlign = best[3];
-        if (best[4] > 0) {
-          var tx = Math.min(Math.max(0, best[1]), best[1] + w);
-          var ty = Math.min(Math.max(0, best[2]), best[2] + h);
-          var len = Math.sqrt(tx * tx + ty * ty) || 1;
-          line.setAttribute("x1", tx / len * own); line.setAttribute("y1", ty / len * own);
-          line.setAttribute("x2", tx); line.setAttribute("y2", ty);
+        var rect = best.rect;
+        div.style.left = (rect[0] - p.x) + "px";
+        div.style.top = (rect[1] - p.y) + "px";
+        var at = best.anchor;
+        div.style.textAlign = rect[0] >= at.x ? "left" : rect[2] <= at.x ? "right" : "center";
+        if (best.leader) {
+          var s = best.leader;
+          line.setAttribute("x1", s[0] - p.x); line.setAttribute("y1", s[1] - p.y);
+          line.setAttribute("x2", s[2] - p.x); line.setAttribute("y2", s[3] - p.y);
           line.style.display = "";
+          ctx.leaders.push(s);
         } else {
           line.style.display = "none";
         }
-        placed.push([p.x + best[1], p.y + best[2], p.x + best[1] + w, p.y + best[2] + h]);
+        ctx.placed.push(rect);
       });
       container.setAttribute("data-pa-labels", String(shown));
       container.setAttribute("data-pa-label-overlaps", String(overlaps));
@@ -232,7 +350,10 @@
       };
       ctl.addTo(map);
       this._keyCtl = ctl;
-      this._schedule();   // once more, clear of the key
+      // once more, clear of the key; a few times at most, since a key of another size can
+      // turn other labels into callouts and back (it would never settle)
+      this._keyPasses = (this._keyPasses || 0) + 1;
+      if (this._keyPasses <= 3) { this._relayout(); }
     }
   });
 
