@@ -806,24 +806,40 @@ def _draw_legend(fig: Figure, kit: _Kit, x0_in: float, top_in: float, width_in: 
                  callouts=()) -> None:
     """The legend: every row of geo.symbology.legend_rows (the live map's rows, words
     and symbols), on an opaque panel, then the key of numbered callouts if any. When
-    the panel is short the rows close up to fit; the troop circles keep the map's scale."""
+    the panel is short, the whole legend (spacing, type and symbols together) is set
+    smaller until it fits: closing up the rows alone made the lines print over each
+    other. The troop circles keep the map's scale."""
     w_in, h_in = fig.get_size_inches()
     lg = fig.add_axes((x0_in / w_in, (top_in - height_in) / h_in, width_in / w_in, height_in / h_in))
     lg.set_axis_off()
     w_pt, h_pt = width_in * 72, height_in * 72
     lg.set_xlim(0, w_pt)
     lg.set_ylim(h_pt, 0)          # points, y downwards from the panel's top
-    row = 15 * kit.s
-    needed, spaced = _legend_rows(lg, kit, w_pt, row=row, draw=False, callouts=callouts)
-    squeeze = (h_pt - 4 * kit.s - (needed - spaced)) / max(spaced, 1e-6)
-    _legend_rows(lg, kit, w_pt, row=row * min(1.0, max(0.5, squeeze)), draw=True, callouts=callouts)
+    room = h_pt - 4 * kit.s
+    scale = 1.0
+    while scale > LEGEND_MIN_SCALE and _legend_rows(lg, kit, w_pt, scale, draw=False, callouts=callouts) > room:
+        scale = round(scale - 0.02, 2)
+    _legend_rows(lg, kit, w_pt, max(scale, LEGEND_MIN_SCALE), draw=True, callouts=callouts)
 
 
-def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool, callouts=()) -> tuple[float, float]:
-    """Lay out (and with ``draw``, draw) the legend rows ``row`` points apart; returns
-    the height used and the part of it that scales with ``row`` (so the caller can
-    solve for the spacing that fits)."""
+#: the smallest the legend is set (of its full size) to fit a short panel
+LEGEND_MIN_SCALE = 0.4
+
+
+def _legend_rows(lg, kit: _Kit, w_pt: float, scale: float, draw: bool, callouts=()) -> float:
+    """Lay out (and with ``draw``, draw) the legend at ``scale`` of its full size
+    (type, spacing and symbols alike); returns the height used, in points."""
+    full = kit.s
+    kit.s = full * scale          # the kit's fonts and px->pt scale follow, for this legend only
+    try:
+        return _legend_layout(lg, kit, w_pt, draw, callouts, map_s=full)
+    finally:
+        kit.s = full
+
+
+def _legend_layout(lg, kit: _Kit, w_pt: float, draw: bool, callouts, map_s: float) -> float:
     s = kit.s
+    row = 15 * s
     head_fp, item_fp = kit.font(10, bold=True), kit.font(8.5)
     sym_x, text_x = 12 * s, 28 * s
     y = 7 * s
@@ -884,8 +900,9 @@ def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool, callouts=()
                 rows_used += 0.2
             section = r.section
             heading(section)
-        if r.key == "sizes":   # at the map's own scale, whatever the spacing
+        if r.key == "sizes":   # at the map's own scale, whatever the legend's
             w, h = r.size
+            legend_s, kit.s, k_pt = kit.s, map_s, PT_PER_PX * map_s   # symbol() reads k_pt
             yc = y + h / 2 * k_pt - 0.4 * row
             if draw:
                 symbol(r, 2 * s + w / 2 * k_pt, yc)
@@ -894,6 +911,7 @@ def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool, callouts=()
                     text(2 * s + cx * k_pt, yc + (h / 2 - 13) * k_pt + 3 * s, f"{n:,}", item_fp,
                          ha="center", va="top", gid="legend-row")
             y = yc + (h / 2 - 13) * k_pt + 3 * s + 12 * s
+            kit.s, k_pt = legend_s, PT_PER_PX * legend_s
             rows_used -= 0.4
             continue
         lines = textwrap.wrap(r.text, wrap_chars) or [""]
@@ -914,15 +932,19 @@ def _legend_rows(lg, kit: _Kit, w_pt: float, row: float, draw: bool, callouts=()
         for n, lines in callouts:
             first = True
             for t, fp, colour in lines:
+                # the label's own type, set at the legend's scale, wrapped to the panel
+                fp = fp.copy()
+                fp.set_size(fp.get_size() * s / map_s)
+                chars = max(16, int((w_pt - 12 * s) / (fp.get_size() * 0.55)))
                 label = f"{n}  {t}" if first else f"    {t}"
-                for k, piece in enumerate(textwrap.wrap(label, wrap_chars + 4) or [""]):
+                for k, piece in enumerate(textwrap.wrap(label, chars) or [""]):
                     if draw:
                         lg.text(0 if first and k == 0 else 12 * s, y, piece, fontproperties=fp, color=colour,
                                 parse_math=False, va="center", ha="left", gid=kit.gid("callout-key"))
-                    y += row * 0.8
+                    y += max(row * 0.8, fp.get_size() * 1.25)
                     rows_used += 0.8
                 first = False
-    return y, rows_used * row
+    return y
 
 
 # ------------------------------------------------------------------------ page

@@ -439,3 +439,40 @@ def test_animation_frames_keep_one_layout(ds):
             mapax = max(fig.axes, key=lambda a: len(a.patches))
             boxes.append(tuple(round(v, 4) for v in mapax.get_position().bounds))
     assert boxes[0] == boxes[1]
+
+
+def _legend_text_problems(fig) -> list[str]:
+    """Legend and callout-key lines that print over each other or run out of the panel."""
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for a in fig.axes:
+        texts = [t for t in a.texts if (t.get_gid() or "").startswith(("legend-", "callout-key"))]
+        if not texts:
+            continue
+        panel = a.get_window_extent(renderer)
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text().strip()]
+        for i, (ta, ba) in enumerate(boxes):
+            if ba.y0 < panel.y0 - 1 or ba.y1 > panel.y1 + 1:
+                out.append(f"{ta!r} runs out of the legend panel")
+            for tb, bb in boxes[i + 1:]:
+                if render._overlap(ba, bb) > 0.5:   # px² : touching line boxes are fine
+                    out.append(f"{ta!r} prints over {tb!r}")
+    return out
+
+
+@pytest.mark.parametrize("size,dpi", [((1920, 1080), None), ((3840, 2160), None), ((960, 540), 150)])
+def test_legend_and_callout_key_lines_never_overlap(ds, size, dpi):
+    """A short legend panel sets the whole legend smaller; closing up the rows alone
+    printed the callout key's lines over each other (2026-03-15 at 1920x1080)."""
+    from geo import mapview
+
+    problems = {}
+    for ms in mapview.milestones(ds):
+        with render._LOCK, matplotlib.rc_context(render._RC):
+            opts = {"size_px": size} | ({"dpi": dpi} if dpi else {})
+            fig, _report = render._draw(ds, snapshot(ds, ms.day), **opts)
+            fig.canvas.draw()
+            found = _legend_text_problems(fig)
+        if found:
+            problems[ms.day.isoformat()] = found
+    assert problems == {}
