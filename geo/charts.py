@@ -381,7 +381,7 @@ def milestone_label_boxes(spec: dict, width: float) -> list[tuple[str, tuple[flo
 
 
 def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], selected: dt.date | None, domain,
-                width: int) -> dict:
+                width: int, layout_width: int = LAYOUT_MIN_WIDTH) -> dict:
     lanes = 1 + max((m["lane"] for m in milestones), default=0)
     lane_px, top, bottom = LANE_PX, HEADER_TOP_PX, HEADER_BOTTOM_PX
     height = top + lane_px * lanes + bottom
@@ -399,6 +399,15 @@ def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], sele
                              {"x": _x("label_at", domain, False), "y": {"value": 2}, "text": _f("name", "nominal"),
                               "tooltip": [_tip("name", "Phase"), _tip("period", "Dates"),
                                           _tip("description", "What"), _tip("source", "Source")]}))
+    if selected is not None:  # the rule under the labels; its own label below the lanes
+        label = f"chosen day: {selected.day} {selected:%b %Y}"
+        chosen = reg([{"date": selected.isoformat(), "label": label}])
+        layers.append(_layer(chosen, {"type": "rule", "strokeWidth": 2, "color": style.TEXT_COLOUR}, {"x": x}))
+        # right of the rule, or left of it where it would run off the chart (as at _lanes)
+        right = _day_px(selected.isoformat(), domain, layout_width) + 4 + text_px(label, 11) * 1.1 <= layout_width
+        layers.append(_layer(chosen, {**text, "align": "left" if right else "right", "dx": 4 if right else -4,
+                                      "baseline": "bottom", "fontSize": 11, "fontWeight": "bold"},
+                             {"x": x, "y": {"value": height}, "text": _f("label", "nominal")}))
     if milestones:
         placed = reg([{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones])
         layers.append(_layer(placed, {"type": "point", "filled": True, "size": 30, "color": style.TEXT_COLOUR},
@@ -412,11 +421,6 @@ def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], sele
                 layers.append(_layer(reg(side), {**text, "align": align, "dx": dx, "fontSize": MILESTONE_FONT_PX},
                                      {"x": x, "y": y_lane, "text": _f("label", "nominal")},
                                      name=f"milestone_labels_{anchor}"))
-    if selected is not None:
-        chosen = reg([{"date": selected.isoformat(), "label": f"chosen day: {selected.day} {selected:%b %Y}"}])
-        layers.append(_layer(chosen, {"type": "rule", "strokeWidth": 2, "color": style.TEXT_COLOUR}, {"x": x}))
-        layers.append(_layer(chosen, {**text, "dx": 4, "baseline": "bottom", "fontSize": 11, "fontWeight": "bold"},
-                             {"x": x, "y": {"value": height}, "text": _f("label", "nominal")}))
     # An invisible mark: the header keeps its axis width and time scale with no milestone.
     layers.append(_layer(reg([{"date": domain[0].isoformat(), "y": 0}]), {"type": "rule", "opacity": 0},
                          {"x": x, "y": y_lane}))
@@ -483,11 +487,12 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
     phase_recs = _phase_records(phases, domain) if phases is not None and not phases.empty else []
     mile_recs = [m for m in records(milestones) if domain[0].isoformat() <= m["date"] < domain[1].isoformat()] \
         if milestones is not None and not milestones.empty else []
-    mile_recs = _lanes(mile_recs, domain, min(width, LAYOUT_MIN_WIDTH) if isinstance(width, int) else LAYOUT_MIN_WIDTH)
+    layout_width = min(width, LAYOUT_MIN_WIDTH) if isinstance(width, int) else LAYOUT_MIN_WIDTH
+    mile_recs = _lanes(mile_recs, domain, layout_width)
     if not isinstance(width, int):  # Vega-Lite has no "container" width in a vconcat: the
         width = LAYOUT_MIN_WIDTH    # app's width="stretch" sets each row to its column's width
     reg = _Datasets()
-    rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width)]
+    rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width, layout_width)]
     keys = list(dict.fromkeys(series["series_key"]))
     # A figure that was only ever planned for a group ("250-350 at Ain al-Asad and
     # al-Harir") has no reported line, but its plan still gets a row, after its first place.
