@@ -409,12 +409,12 @@ def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], sele
                                       "baseline": "bottom", "fontSize": 11, "fontWeight": "bold"},
                              {"x": x, "y": {"value": height}, "text": _f("label", "nominal")}))
     if milestones:
-        placed = reg([{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones])
-        layers.append(_layer(placed, {"type": "point", "filled": True, "size": 30, "color": style.TEXT_COLOUR},
+        placed_recs = [{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones]
+        layers.append(_layer(reg(placed_recs),
+                             {"type": "point", "filled": True, "size": 30, "color": style.TEXT_COLOUR},
                              {"x": x, "y": y_lane,
                               "tooltip": [_tip("label", "Milestone"), _tip("date_label", "Date"),
                                           _tip("kind", "Kind"), _tip("source", "Source")]}))
-        placed_recs = [{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones]
         for anchor, align, dx in (("start", "left", MILESTONE_DX), ("end", "right", -MILESTONE_DX)):
             side = [m for m in placed_recs if m["anchor"] == anchor]
             if side:

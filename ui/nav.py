@@ -10,17 +10,20 @@ Why ``app_pages/`` and not ``pages/``: Streamlit (1.67, ``PagesManager``) treats
 process until some session calls ``st.navigation``. Until then a request for a page
 runs that page's file *instead of* ``dashboard.py``, under a sidebar menu of file names
 ("dashboard", "Timeline", ...): a link to ``/Timeline`` opened first after a start showed
-no top navigation. Streamlit's documentation calls the folder legacy and recommends
-another name with ``st.navigation``; with no ``pages/`` folder the entry script always
-runs. tests/browser/test_direct_url_browser.py opens each page first on a fresh server.
+no top navigation (docs.streamlit.io, "Creating multipage apps using the pages/
+directory (legacy)": the switch happens once st.navigation is called "in any session";
+Streamlit's own multipage guide names the folder ``app_pages/`` for this reason). With no
+``pages/`` folder the entry script always runs. tests/browser/test_direct_url_browser.py opens each page first on a fresh server.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 #: (file, title, URL path) of the pages after the Map, in the order of the navigation bar
-PAGE_FILES = (("app_pages/1_Timeline.py", "Timeline", "Timeline"), ("app_pages/2_Sources.py", "Sources", "Sources"),
-              ("app_pages/3_Compare.py", "Compare", "Compare"), ("app_pages/4_Data_quality.py", "Data quality", "Data_quality"),
+PAGE_FILES = (("app_pages/1_Timeline.py", "Timeline", "Timeline"),
+              ("app_pages/2_Sources.py", "Sources", "Sources"),
+              ("app_pages/3_Compare.py", "Compare", "Compare"),
+              ("app_pages/4_Data_quality.py", "Data quality", "Data_quality"),
               ("app_pages/5_Add_report.py", "Add report", "Add_report"))
 MAP_TITLE, MAP_URL_PATH = "Map", "map"
 

@@ -42,7 +42,8 @@ def test_timeline_follows_its_column_and_its_milestone_labels_do_not_overlap(ope
     assert abs(svg[0] - box[0]) <= 1 and abs(svg[2] - box[2]) <= 1, (svg, box)
     labels = geo["labels"]
     assert len(labels) >= 10
-    hits = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _overlap(a["box"], b["box"])]
+    hits = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if _overlap(a["box"], b["box"])]
     assert hits == []
     assert [a["text"] for a in labels if a["box"][0] < svg[0] - 0.5 or a["box"][2] > svg[2] + 0.5] == []
     page.locator("[data-testid=stVegaLiteChart]").first.scroll_into_view_if_needed()
