@@ -107,15 +107,18 @@ def _tip(field: str, title: str) -> dict:
 UNKNOWN_STATUS = "unknown"
 
 
-def _colour(field: str, legend: bool) -> dict:
+def _colour(field: str) -> dict:
     scale = {"domain": [*style.STATUS_COLOURS, UNKNOWN_STATUS],
              "range": [*style.STATUS_COLOURS.values(), style.NO_FIGURE_COLOUR]}
     # Legend labels in words ("Handed over / withdrawn"), keyed by the status code.
     label = " : ".join(f"datum.label === '{k}' ? '{v}'" for k, v in STATUSES.items()) + " : datum.label"
+    # Every layer that shares the colour scale carries the same legend: Vega-Lite merges
+    # equal legends into one, but one layer's "legend": null beside another's legend
+    # dropped the Status legend from the whole chart (only Basis was drawn).
     return {"field": field, "type": "nominal", "scale": scale,
             "legend": {"title": "Status", "labelExpr": label, "orient": "bottom",
-                       "values": list(style.STATUS_COLOURS), "symbolType": "stroke", "symbolStrokeWidth": 3}
-            if legend else None}
+                       "values": list(style.STATUS_COLOURS), "symbolType": "stroke", "symbolStrokeWidth": 3,
+                       "symbolOpacity": 1}}
 
 
 def _dash(legend: bool) -> dict:
@@ -249,29 +252,29 @@ def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, 
     if bands:
         layers.append(_layer(reg(bands), {"type": "rect", "clip": True, "opacity": 0.22},
                              {"x": x, "x2": {"field": "end"}, "y": y("troops_min"), "y2": {"field": "troops_max"},
-                              "color": _colour("figure_status", False), "tooltip": SEGMENT_TOOLTIP}))
+                              "color": _colour("figure_status"), "tooltip": SEGMENT_TOOLTIP}))
     lines = _lines(segs)
     if lines:
         layers.append(_layer(reg(lines), {**rule, "strokeWidth": 2.5},
-                             {"x": x, "x2": {"field": "end"}, "y": y("y"), "color": _colour("figure_status", True),
+                             {"x": x, "x2": {"field": "end"}, "y": y("y"), "color": _colour("figure_status"),
                               "strokeDash": _dash(True), "tooltip": SEGMENT_TOOLTIP}))
         steps = _steps(segs)
         if steps:
             layers.append(_layer(reg(steps), {**rule, "strokeWidth": 1.2, "opacity": 0.8},
                                  {"x": _x("x", domain, axis), "y": y("y"), "y2": {"field": "y2"},
-                                  "color": _colour("figure_status", False), "strokeDash": _dash(False)}))
+                                  "color": _colour("figure_status"), "strokeDash": _dash(False)}))
         # A dot where each figure takes effect: a figure in force for a day or two is
         # still seen, and each dot is a claim one can hover.
         starts = [ln for ln in lines if ln["bound"] in ("point", "lower")]
         layers.append(_layer(reg(starts), {"type": "point", "clip": True, "filled": True, "size": 34, "opacity": 1},
-                             {"x": x, "y": y("y"), "color": _colour("figure_status", False),
+                             {"x": x, "y": y("y"), "color": _colour("figure_status"),
                               "tooltip": SEGMENT_TOOLTIP}))
     opened = [{**s, "marker": "triangle-up" if s["shape"] == "at least" else "triangle-down"}
               for s in segs if s["shape"] in ("at least", "at most")]
     if opened:
         layers.append(_layer(reg(opened), {"type": "point", "clip": True, "filled": True, "size": 80, "opacity": 1},
                              {"x": x, "y": y("value"), "shape": {"field": "marker", "type": "nominal", "scale": None},
-                              "color": _colour("figure_status", False), "tooltip": SEGMENT_TOOLTIP}))
+                              "color": _colour("figure_status"), "tooltip": SEGMENT_TOOLTIP}))
     if plans:
         layers.append(_layer(reg(plans), {"type": "point", "clip": True, "shape": PLAN_MARKER, "filled": False,
                                           "size": 90, "strokeWidth": 1.6, "color": style.TEXT_COLOUR},
@@ -284,7 +287,7 @@ def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, 
     # The status strip: what is said of the place over time, with or without a figure.
     layers.append(_layer(reg([s for s in segs if s.get("status")]), {"type": "rect", "clip": True},
                          {"x": x, "x2": {"field": "end"}, "y": {"value": 0}, "y2": {"value": STRIP_PX},
-                          "color": _colour("status", False),
+                          "color": _colour("status"),
                           "opacity": {"field": "status_basis", "type": "nominal", "legend": None,
                                       "scale": {"domain": ["report", "plan"], "range": [1.0, 0.45]}},
                           "tooltip": SEGMENT_TOOLTIP}))

@@ -200,6 +200,13 @@ def test_overlap_check_sees_labels_on_one_lane(ds):
 
 
 
+def test_every_colour_layer_carries_the_one_status_legend(spec):
+    """A layer with "legend": null beside the others' legend dropped the Status legend."""
+    legends = [lyr["encoding"]["color"].get("legend", "missing") for layers in rows(spec).values()
+               for lyr in layers if "field" in lyr["encoding"].get("color", {})]
+    assert legends and all(lg == legends[0] for lg in legends) and legends[0]["title"] == "Status"
+
+
 def test_colours_come_from_geo_style(spec):
     line = layer(rows(spec)["Ain al-Asad Air Base"], "line")
     scale = line["encoding"]["color"]["scale"]

@@ -19,6 +19,7 @@ GEOMETRY_JS = """
   const svg = el.querySelector('svg');
   return {
     container: rect(el), svg: svg ? rect(svg) : null,
+    legends: [...el.querySelectorAll('.role-legend-title')].map(t => t.textContent),
     labels: [...el.querySelectorAll('g[class*=milestone_labels] text')].map(t => ({text: t.textContent, box: rect(t)})),
   };
 }
@@ -40,6 +41,7 @@ def test_timeline_follows_its_column_and_its_milestone_labels_do_not_overlap(ope
     assert svg is not None, "the chart is not drawn as SVG"
     # as wide as its column, not wider (a fixed 1000 px chart was either)
     assert abs(svg[0] - box[0]) <= 1 and abs(svg[2] - box[2]) <= 1, (svg, box)
+    assert geo["legends"] == ["Status", "Basis"]  # colour and dash both explained
     labels = geo["labels"]
     assert len(labels) >= 10
     hits = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
