@@ -2,9 +2,9 @@
 
 The entry script: a visible top navigation (Map, Timeline, Sources, Compare, Data
 quality; ``st.navigation(position="top")``) and, below it, the Map page itself. The
-other pages are the files in ``pages/``, unchanged (each still runs on its own under
-AppTest); their URL paths stay ``/Timeline``, ``/Sources``, ``/Compare``,
-``/Data_quality``.
+other pages are the files in ``app_pages/`` (not ``pages/``: ui/nav.py says why), each
+still runs on its own under AppTest; their URL paths stay ``/Timeline``, ``/Sources``,
+``/Compare``, ``/Data_quality``, ``/Add_report``.
 
 Thin page: read the widgets (their state lives in ui.state, mirrored in the URL), ask
 ui.cache for the snapshot, hand geo.mapview's layers to streamlit-folium, and render

@@ -87,9 +87,10 @@ def _utc(day: dt.date) -> dict:
 
 def _x(field: str, domain: tuple[dt.date, dt.date], axis: bool) -> dict:
     """A time position on the shared axis. The scale is UTC, like the ISO day strings
-    Vega parses, so a day never shifts with the reader's time zone."""
+    Vega parses, so a day never shifts with the reader's time zone. ``padding`` keeps
+    AXIS_PX free at each end: the y axis is drawn in the left one (:func:`_axis_y`)."""
     return {"field": field, "type": "temporal", "title": None,
-            "scale": {"type": "utc", "domain": [_utc(domain[0]), _utc(domain[1])]},
+            "scale": {"type": "utc", "domain": [_utc(domain[0]), _utc(domain[1])], "padding": AXIS_PX},
             "axis": {"format": "%b %Y", "labelAngle": 0, "grid": False, "tickCount": "month",
                      "labelOverlap": True} if axis else None}
 
@@ -106,15 +107,18 @@ def _tip(field: str, title: str) -> dict:
 UNKNOWN_STATUS = "unknown"
 
 
-def _colour(field: str, legend: bool) -> dict:
+def _colour(field: str) -> dict:
     scale = {"domain": [*style.STATUS_COLOURS, UNKNOWN_STATUS],
              "range": [*style.STATUS_COLOURS.values(), style.NO_FIGURE_COLOUR]}
     # Legend labels in words ("Handed over / withdrawn"), keyed by the status code.
     label = " : ".join(f"datum.label === '{k}' ? '{v}'" for k, v in STATUSES.items()) + " : datum.label"
+    # Every layer that shares the colour scale carries the same legend: Vega-Lite merges
+    # equal legends into one, but one layer's "legend": null beside another's legend
+    # dropped the Status legend from the whole chart (only Basis was drawn).
     return {"field": field, "type": "nominal", "scale": scale,
             "legend": {"title": "Status", "labelExpr": label, "orient": "bottom",
-                       "values": list(style.STATUS_COLOURS), "symbolType": "stroke", "symbolStrokeWidth": 3}
-            if legend else None}
+                       "values": list(style.STATUS_COLOURS), "symbolType": "stroke", "symbolStrokeWidth": 3,
+                       "symbolOpacity": 1}}
 
 
 def _dash(legend: bool) -> dict:
@@ -129,11 +133,13 @@ def _dash(legend: bool) -> dict:
 def _axis_y(ymax: float, has_numbers: bool) -> dict:
     """The y axis: the same width on every row (minExtent = maxExtent), so that the
     rows' time axes line up; invisible on a row with no figure."""
+    # offset -AXIS_PX: the axis sits inside the view, in the left gutter the x scale's
+    # padding leaves free (see _x), so a row's width is its view's width alone.
     if not has_numbers:
         return {"title": None, "labels": False, "ticks": False, "domain": False, "grid": False,
-                "minExtent": AXIS_PX, "maxExtent": AXIS_PX}
+                "minExtent": AXIS_PX, "maxExtent": AXIS_PX, "offset": -AXIS_PX}
     axis = {"title": None, "format": ",d", "tickCount": 3, "tickMinStep": 1, "grid": True, "gridOpacity": 0.4,
-            "minExtent": AXIS_PX, "maxExtent": AXIS_PX}
+            "minExtent": AXIS_PX, "maxExtent": AXIS_PX, "offset": -AXIS_PX}
     if ymax <= 1:
         axis["values"] = [0]
     return axis
@@ -246,29 +252,29 @@ def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, 
     if bands:
         layers.append(_layer(reg(bands), {"type": "rect", "clip": True, "opacity": 0.22},
                              {"x": x, "x2": {"field": "end"}, "y": y("troops_min"), "y2": {"field": "troops_max"},
-                              "color": _colour("figure_status", False), "tooltip": SEGMENT_TOOLTIP}))
+                              "color": _colour("figure_status"), "tooltip": SEGMENT_TOOLTIP}))
     lines = _lines(segs)
     if lines:
         layers.append(_layer(reg(lines), {**rule, "strokeWidth": 2.5},
-                             {"x": x, "x2": {"field": "end"}, "y": y("y"), "color": _colour("figure_status", True),
+                             {"x": x, "x2": {"field": "end"}, "y": y("y"), "color": _colour("figure_status"),
                               "strokeDash": _dash(True), "tooltip": SEGMENT_TOOLTIP}))
         steps = _steps(segs)
         if steps:
             layers.append(_layer(reg(steps), {**rule, "strokeWidth": 1.2, "opacity": 0.8},
                                  {"x": _x("x", domain, axis), "y": y("y"), "y2": {"field": "y2"},
-                                  "color": _colour("figure_status", False), "strokeDash": _dash(False)}))
+                                  "color": _colour("figure_status"), "strokeDash": _dash(False)}))
         # A dot where each figure takes effect: a figure in force for a day or two is
         # still seen, and each dot is a claim one can hover.
         starts = [ln for ln in lines if ln["bound"] in ("point", "lower")]
         layers.append(_layer(reg(starts), {"type": "point", "clip": True, "filled": True, "size": 34, "opacity": 1},
-                             {"x": x, "y": y("y"), "color": _colour("figure_status", False),
+                             {"x": x, "y": y("y"), "color": _colour("figure_status"),
                               "tooltip": SEGMENT_TOOLTIP}))
     opened = [{**s, "marker": "triangle-up" if s["shape"] == "at least" else "triangle-down"}
               for s in segs if s["shape"] in ("at least", "at most")]
     if opened:
         layers.append(_layer(reg(opened), {"type": "point", "clip": True, "filled": True, "size": 80, "opacity": 1},
                              {"x": x, "y": y("value"), "shape": {"field": "marker", "type": "nominal", "scale": None},
-                              "color": _colour("figure_status", False), "tooltip": SEGMENT_TOOLTIP}))
+                              "color": _colour("figure_status"), "tooltip": SEGMENT_TOOLTIP}))
     if plans:
         layers.append(_layer(reg(plans), {"type": "point", "clip": True, "shape": PLAN_MARKER, "filled": False,
                                           "size": 90, "strokeWidth": 1.6, "color": style.TEXT_COLOUR},
@@ -281,7 +287,7 @@ def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, 
     # The status strip: what is said of the place over time, with or without a figure.
     layers.append(_layer(reg([s for s in segs if s.get("status")]), {"type": "rect", "clip": True},
                          {"x": x, "x2": {"field": "end"}, "y": {"value": 0}, "y2": {"value": STRIP_PX},
-                          "color": _colour("status", False),
+                          "color": _colour("status"),
                           "opacity": {"field": "status_basis", "type": "nominal", "legend": None,
                                       "scale": {"domain": ["report", "plan"], "range": [1.0, 0.45]}},
                           "tooltip": SEGMENT_TOOLTIP}))
@@ -302,32 +308,85 @@ def _series_row(reg: _Datasets, segs: list[dict], *, title: str, subtitle: str, 
             "layer": layers}
 
 
-def _lanes(milestones: list[dict], domain, width: int, max_lanes: int = 6) -> list[dict]:
-    """Give each milestone a text lane so labels do not overprint, from the label's
-    width in pixels (about 6 px a character at the chart's font size)."""
-    px_per_day = width / max(1, (domain[1] - domain[0]).days)
-    ends: list[float] = []
+#: The narrowest view (px) for which milestone labels are laid out: positions scale with
+#: the width and label sizes do not, so a layout free of overlaps at this width is free
+#: of them at every wider one (the chart follows its container, see timeline_chart).
+LAYOUT_MIN_WIDTH = 700
+MILESTONE_FONT_PX = 10.5
+MILESTONE_DOT_R = 3.5
+MILESTONE_DX = 5
+LANE_PX = 15
+LANE_GAP_PX = 6
+HEADER_TOP_PX, HEADER_BOTTOM_PX = 18, 16  # phase names above the lanes, the chosen day's label below
+
+#: Width of a character in em, generous for a sans-serif (Source Sans, Helvetica,
+#: DejaVu Sans): an estimate too wide costs a lane, one too narrow an overlap.
+_NARROW, _WIDE = set("fijlrtI!|.,:;'()[]- "), set("mwMW@%")
+
+
+def text_px(text: str, font_px: float = MILESTONE_FONT_PX) -> float:
+    """An upper estimate of a text's width in pixels at ``font_px``."""
+    em = sum(0.34 if c in _NARROW else 0.92 if c in _WIDE else 0.72 if c.isupper() else 0.58 for c in text)
+    return em * font_px
+
+
+def _day_px(day: str, domain, width: float) -> float:
+    """x of a day in a view ``width`` px wide (the x scale, padding included)."""
+    span = max(1, (domain[1] - domain[0]).days)
+    return AXIS_PX + (dt.date.fromisoformat(day) - domain[0]).days / span * (width - 2 * AXIS_PX)
+
+
+def _label_box(m: dict, domain, width: float) -> tuple[float, float]:
+    """Horizontal extent (x0, x1) of a milestone's dot and label: the label right of its
+    dot, or left of it (``anchor`` "end") where it would run off the right edge."""
+    x = _day_px(m["date"], domain, width)
+    w = text_px(m["label"])
+    if m.get("anchor") == "end":
+        return x - MILESTONE_DX - w, x + MILESTONE_DOT_R
+    return x - MILESTONE_DOT_R, x + MILESTONE_DX + w
+
+
+def _lanes(milestones: list[dict], domain, width: int = LAYOUT_MIN_WIDTH) -> list[dict]:
+    """Give each milestone a side (``anchor``) and a text lane so that no two labels
+    overlap, laid out at ``width`` (the narrowest view the chart is drawn at): greedy
+    interval packing by left edge, as many lanes as it takes."""
     out = []
-    for m in sorted(milestones, key=lambda m: (m["date"], m["event"])):
-        x0 = (dt.date.fromisoformat(m["date"]) - domain[0]).days * px_per_day
-        x1 = x0 + 12 + 6.0 * len(m["label"])
-        lane = next((i for i, end in enumerate(ends) if end < x0), None)
+    for m in milestones:
+        x = _day_px(m["date"], domain, width)
+        fits_right = x + MILESTONE_DX + text_px(m["label"]) <= width
+        out.append({**m, "anchor": "start" if fits_right else "end"})
+    ends: list[float] = []
+    for m in sorted(out, key=lambda m: (_label_box(m, domain, width)[0], m["date"], m["event"])):
+        x0, x1 = _label_box(m, domain, width)
+        lane = next((i for i, end in enumerate(ends) if end + LANE_GAP_PX <= x0), None)
         if lane is None:
-            if len(ends) < max_lanes:
-                ends.append(x1)
-                lane = len(ends) - 1
-            else:
-                lane = min(range(len(ends)), key=ends.__getitem__)
-        ends[lane] = max(ends[lane], x1)
-        out.append({**m, "lane": lane})
+            ends.append(x1)
+            lane = len(ends) - 1
+        ends[lane] = x1
+        m["lane"] = lane
+    return sorted(out, key=lambda m: (m["date"], m["event"]))
+
+
+def milestone_label_boxes(spec: dict, width: float) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The (label, (x0, y0, x1, y1)) boxes of the milestone labels of a
+    :func:`timeline_chart` specification drawn ``width`` px wide, in the header's pixels,
+    from the same estimates the layout uses (for tests and for checking a layout)."""
+    header = spec["vconcat"][0]
+    ends = next(layer["encoding"]["x"]["scale"]["domain"] for layer in header["layer"] if "x" in layer["encoding"])
+    domain = tuple(dt.date(e["year"], e["month"], e["date"]) for e in ends)
+    values = [v for layer in header["layer"] if layer.get("name", "").startswith("milestone_labels")
+              for v in spec["datasets"][layer["data"]["name"]]]
+    out = []
+    for m in values:
+        x0, x1 = _label_box(m, domain, width)
+        out.append((m["label"], (x0, m["y"] - LANE_PX / 2, x1, m["y"] + LANE_PX / 2)))
     return out
 
 
 def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], selected: dt.date | None, domain,
-                width: int) -> dict:
+                width: int, layout_width: int = LAYOUT_MIN_WIDTH) -> dict:
     lanes = 1 + max((m["lane"] for m in milestones), default=0)
-    lane_px = 15
-    top, bottom = 18, 16  # phase names above the lanes, the chosen day's label below
+    lane_px, top, bottom = LANE_PX, HEADER_TOP_PX, HEADER_BOTTOM_PX
     height = top + lane_px * lanes + bottom
     x = _x("date", domain, False)
     y_lane = {"field": "y", "type": "quantitative", "scale": {"domain": [0, height], "range": [0, height]},
@@ -343,19 +402,28 @@ def _header_row(reg: _Datasets, phases: list[dict], milestones: list[dict], sele
                              {"x": _x("label_at", domain, False), "y": {"value": 2}, "text": _f("name", "nominal"),
                               "tooltip": [_tip("name", "Phase"), _tip("period", "Dates"),
                                           _tip("description", "What"), _tip("source", "Source")]}))
+    if selected is not None:  # the rule under the labels; its own label below the lanes
+        label = f"chosen day: {selected.day} {selected:%b %Y}"
+        chosen = reg([{"date": selected.isoformat(), "label": label}])
+        layers.append(_layer(chosen, {"type": "rule", "strokeWidth": 2, "color": style.TEXT_COLOUR}, {"x": x}))
+        # right of the rule, or left of it where it would run off the chart (as at _lanes)
+        right = _day_px(selected.isoformat(), domain, layout_width) + 4 + text_px(label, 11) * 1.1 <= layout_width
+        layers.append(_layer(chosen, {**text, "align": "left" if right else "right", "dx": 4 if right else -4,
+                                      "baseline": "bottom", "fontSize": 11, "fontWeight": "bold"},
+                             {"x": x, "y": {"value": height}, "text": _f("label", "nominal")}))
     if milestones:
-        placed = reg([{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones])
-        layers.append(_layer(placed, {"type": "point", "filled": True, "size": 30, "color": style.TEXT_COLOUR},
+        placed_recs = [{**m, "y": top + lane_px * (m["lane"] + 0.5)} for m in milestones]
+        layers.append(_layer(reg(placed_recs),
+                             {"type": "point", "filled": True, "size": 30, "color": style.TEXT_COLOUR},
                              {"x": x, "y": y_lane,
                               "tooltip": [_tip("label", "Milestone"), _tip("date_label", "Date"),
                                           _tip("kind", "Kind"), _tip("source", "Source")]}))
-        layers.append(_layer(placed, {**text, "dx": 5, "fontSize": 10.5},
-                             {"x": x, "y": y_lane, "text": _f("label", "nominal")}))
-    if selected is not None:
-        chosen = reg([{"date": selected.isoformat(), "label": f"chosen day: {selected.day} {selected:%b %Y}"}])
-        layers.append(_layer(chosen, {"type": "rule", "strokeWidth": 2, "color": style.TEXT_COLOUR}, {"x": x}))
-        layers.append(_layer(chosen, {**text, "dx": 4, "baseline": "bottom", "fontSize": 11, "fontWeight": "bold"},
-                             {"x": x, "y": {"value": height}, "text": _f("label", "nominal")}))
+        for anchor, align, dx in (("start", "left", MILESTONE_DX), ("end", "right", -MILESTONE_DX)):
+            side = [m for m in placed_recs if m["anchor"] == anchor]
+            if side:
+                layers.append(_layer(reg(side), {**text, "align": align, "dx": dx, "fontSize": MILESTONE_FONT_PX},
+                                     {"x": x, "y": y_lane, "text": _f("label", "nominal")},
+                                     name=f"milestone_labels_{anchor}"))
     # An invisible mark: the header keeps its axis width and time scale with no milestone.
     layers.append(_layer(reg([{"date": domain[0].isoformat(), "y": 0}]), {"type": "rule", "opacity": 0},
                          {"x": x, "y": y_lane}))
@@ -406,7 +474,10 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
     ``y_scale``: "shared" (default) puts every row with figures on one y scale, so a
     row's height says how many troops it holds (4-5 do not look like 2,500); "own" gives
     each row its own scale (to read small figures). Each figure is annotated where it
-    comes into force. ``width`` may be "container": the chart follows its column.
+    comes into force. ``width`` (px of each row, axis included) may be "container":
+    ``st.vega_lite_chart(spec, width="stretch")`` then sets every row to its column's
+    width. Milestone labels are laid out at :data:`LAYOUT_MIN_WIDTH` (or ``width`` if
+    narrower), so that none overlaps another at that width or any wider one.
     """
     if y_scale not in ("shared", "own"):
         raise ValueError(f"y_scale {y_scale!r}; expected 'shared' or 'own'")
@@ -419,9 +490,12 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
     phase_recs = _phase_records(phases, domain) if phases is not None and not phases.empty else []
     mile_recs = [m for m in records(milestones) if domain[0].isoformat() <= m["date"] < domain[1].isoformat()] \
         if milestones is not None and not milestones.empty else []
-    mile_recs = _lanes(mile_recs, domain, width if isinstance(width, int) else 900)
+    layout_width = min(width, LAYOUT_MIN_WIDTH) if isinstance(width, int) else LAYOUT_MIN_WIDTH
+    mile_recs = _lanes(mile_recs, domain, layout_width)
+    if not isinstance(width, int):  # Vega-Lite has no "container" width in a vconcat: the
+        width = LAYOUT_MIN_WIDTH    # app's width="stretch" sets each row to its column's width
     reg = _Datasets()
-    rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width)]
+    rows = [_header_row(reg, phase_recs, mile_recs, selected, domain, width, layout_width)]
     keys = list(dict.fromkeys(series["series_key"]))
     # A figure that was only ever planned for a group ("250-350 at Ain al-Asad and
     # al-Harir") has no reported line, but its plan still gets a row, after its first place.
@@ -457,7 +531,8 @@ def timeline_chart(series: pd.DataFrame, *, phases: pd.DataFrame | None = None,
             earlier=earlier_recs, phases=phase_recs, milestones=mile_recs, selected=selected,
             domain=domain, width=width, axis=(i == len(keys) - 1), shared_max=shared_max))
     return {
-        "vconcat": rows, "spacing": 14, "datasets": reg.datasets,
+        # no padding at the sides: a row is as wide as its view (the y axis is inside it)
+        "vconcat": rows, "spacing": 14, "datasets": reg.datasets, "padding": {"left": 0, "right": 0, "top": 5},
         "resolve": {"scale": {"color": "shared", "strokeDash": "shared", "y": "independent"}},
         "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11},
                    "legend": {"orient": "bottom", "direction": "horizontal", "labelFontSize": 11,

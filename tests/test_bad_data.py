@@ -424,7 +424,7 @@ APP_CASES = [
 ]
 
 
-@pytest.mark.parametrize("script", ["dashboard.py", "pages/1_Timeline.py", "pages/3_Compare.py"])
+@pytest.mark.parametrize("script", ["dashboard.py", "app_pages/1_Timeline.py", "app_pages/3_Compare.py"])
 @pytest.mark.parametrize("apply, file, expected", [c[1:] for c in APP_CASES], ids=[c[0] for c in APP_CASES])
 def test_app_shows_the_error_panel_not_a_traceback(corrupt, monkeypatch, script, apply, file, expected):
     from streamlit.testing.v1 import AppTest

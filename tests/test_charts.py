@@ -161,6 +161,52 @@ def test_chosen_day_phases_and_milestones(spec):
     assert lanes and max(lanes) >= 1  # close milestones do not share a line
 
 
+def _overlaps(boxes):
+    return [(a, b) for i, (a, p) in enumerate(boxes) for b, q in boxes[i + 1:]
+            if min(p[2], q[2]) - max(p[0], q[0]) > 0 and min(p[3], q[3]) - max(p[1], q[1]) > 0]
+
+
+@pytest.mark.parametrize("width", [700, 1000, 1600])
+@pytest.mark.parametrize("period", ["page default", "milestones only", "whole dataset"])
+def test_milestone_labels_never_overlap(ds, width, period):
+    """The label boxes (dot and text, from the same width estimate the layout uses) of
+    every milestone of the embedded data: none overlaps another or leaves the chart, at
+    each width the chart may be drawn at (it follows its container)."""
+    milestones = A.milestone_rows(ds)
+    first, last = min(milestones["date"]), max(milestones["date"])
+    domain = {"page default": (D(2024, 12, 11), D(2027, 1, 2)),  # the Timeline page's default period
+              "milestones only": (first, last + dt.timedelta(days=1)),
+              "whole dataset": (D(2024, 1, 1), D(2027, 1, 2))}[period]
+    spec = C.timeline_chart(A.timeline_series(ds), phases=A.phase_rows(ds, until=domain[1]), milestones=milestones,
+                            plans=A.plan_rows(ds), selected=D(2025, 10, 21), domain=domain, width="container")
+    boxes = C.milestone_label_boxes(spec, width)
+    assert len(boxes) == sum(domain[0] <= d < domain[1] for d in milestones["date"])
+    assert _overlaps(boxes) == []
+    assert [label for label, b in boxes if b[0] < 0 or b[2] > width] == []
+    # the lanes fit the header: below the phase names, above the chosen day's label
+    height = spec["vconcat"][0]["height"]
+    assert all(C.HEADER_TOP_PX <= b[1] and b[3] <= height - C.HEADER_BOTTOM_PX for _, b in boxes)
+
+
+def test_overlap_check_sees_labels_on_one_lane(ds):
+    """The check above can fail: the same milestones forced onto one lane overlap."""
+    spec = C.timeline_chart(A.timeline_series(ds), milestones=A.milestone_rows(ds),
+                            domain=(D(2024, 12, 11), D(2027, 1, 2)), width="container")
+    header = spec["vconcat"][0]
+    for lyr in header["layer"]:
+        if lyr.get("name", "").startswith("milestone_labels"):
+            spec["datasets"][lyr["data"]["name"]] = [{**m, "y": 30} for m in spec["datasets"][lyr["data"]["name"]]]
+    assert _overlaps(C.milestone_label_boxes(spec, 1000))
+
+
+
+def test_every_colour_layer_carries_the_one_status_legend(spec):
+    """A layer with "legend": null beside the others' legend dropped the Status legend."""
+    legends = [lyr["encoding"]["color"].get("legend", "missing") for layers in rows(spec).values()
+               for lyr in layers if "field" in lyr["encoding"].get("color", {})]
+    assert legends and all(lg == legends[0] for lg in legends) and legends[0]["title"] == "Status"
+
+
 def test_colours_come_from_geo_style(spec):
     line = layer(rows(spec)["Ain al-Asad Air Base"], "line")
     scale = line["encoding"]["color"]["scale"]

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geo.loader import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "5_Add_report.py")
+PAGE = str(ROOT / "app_pages" / "5_Add_report.py")
 ARTICLE = ("About 300 US troops remain at Al-Harir Air Base, officials said on Monday. "
            "The troops will relocate to Erbil by the end of November.")
 

@@ -16,7 +16,7 @@ D = dt.date
 
 
 def run(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=120)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
@@ -306,3 +306,14 @@ def test_data_quality_other_lists(ds):
     assert all(label.endswith("(inferred)") for label in inferred["published_label"])
     assert set(unchecked["item"]) == {c.id for c in ds.claims if not c.quote_checked} | \
         {m.id for m in ds.movements if not m.quote_checked}
+
+
+def test_no_legacy_pages_folder_beside_the_entry_script():
+    """A ``pages/`` folder beside dashboard.py makes Streamlit run a legacy sidebar-menu app
+    until a session first calls st.navigation (ui/nav.py): a link to /Timeline opened
+    first after a start showed the sidebar and no top navigation."""
+    from ui import nav
+
+    assert not (ROOT / "pages").exists(), "rename pages/ (see ui/nav.py): the pages live in app_pages/"
+    for path, _, _ in nav.PAGE_FILES:
+        assert (ROOT / path).is_file(), path

@@ -248,7 +248,7 @@ def test_pages_show_the_payloads_as_text(tmp_path, monkeypatch, canary, page):
 
     folder = poisoned_copy(tmp_path / "poisoned", " ".join(payloads(canary)))
     monkeypatch.setenv(cache.DATA_DIR_ENV, str(folder))
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=300)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     for md in at.markdown:

@@ -1,13 +1,16 @@
 """Fixtures for real-browser tests, shared by every page's browser tests.
 
-* ``app_url`` (session): the app (``dashboard.py`` and its ``pages/``) served by
+* ``app_url`` (session): the app (``dashboard.py`` and its ``app_pages/``) served by
   Streamlit from the repository root on a free loopback port, e.g.
   ``http://127.0.0.1:54321``. Stopped at the end of the session; its log is written to
   ``artifacts/streamlit-<xdist worker or "main">.log``.
 * ``browser`` (session): Debian's Chromium launched by Playwright (Playwright's own
   browser download cannot work offline).
+* ``fresh_app_url`` (function): a new Streamlit process of its own, for a test about what
+  the *first* visitor of a freshly started server sees (Streamlit keeps some choices per
+  process, e.g. whether it runs the legacy ``pages/`` directory).
 * ``open_page`` (function): ``page, requests, errors = open_page("/?date=2025-10-21")``
-  opens a path of the app in a fresh browser context and waits for the app (and, unless
+  opens a path of the app (or of ``base=``, another server's URL) in a fresh browser context and waits for the app (and, unless
   ``wait_for_map=False``, for the map's markers) and for the script run to end.
   ``requests`` lists every URL the page asked for (HTTP and WebSocket, frames
   included); ``errors`` lists console errors, uncaught exceptions, failed requests
@@ -104,6 +107,15 @@ def app_url():
         yield base
 
 
+@pytest.fixture
+def fresh_app_url(tmp_path):
+    """A Streamlit process started for this test alone (embedded dataset); its base URL."""
+    env = dict(os.environ)
+    env.pop("POSTURE_ATLAS_DATA", None)
+    with serve_app(env, tmp_path / "streamlit.log") as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium through Playwright, headless, for the whole session."""
@@ -133,11 +145,13 @@ def map_frame(page):
 
 @pytest.fixture
 def open_page(browser, app_url):
-    """``open_page(path, wait_for_map=True, viewport=None) -> (page, requests, errors)``."""
+    """``open_page(path, wait_for_map=True, viewport=None, base=None) -> (page, requests, errors)``;
+    ``base`` is another server's URL (default: the session's app)."""
     contexts = []
     logs: list[tuple[str, list[str], list[str]]] = []
 
-    def _open(path: str = "/", *, wait_for_map: bool = True, viewport: dict | None = None):
+    def _open(path: str = "/", *, wait_for_map: bool = True, viewport: dict | None = None,
+              base: str | None = None):
         context = browser.new_context(viewport=viewport or VIEWPORT)
         contexts.append(context)
         requests: list[str] = []
@@ -171,7 +185,7 @@ def open_page(browser, app_url):
                 else errors.append(f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
         logs.append((path, external, errors))
-        page.goto(app_url + (path if path.startswith("/") else "/" + path), timeout=PAGE_TIMEOUT_MS)
+        page.goto((base or app_url) + (path if path.startswith("/") else "/" + path), timeout=PAGE_TIMEOUT_MS)
         page.wait_for_selector('[data-testid="stApp"]', timeout=PAGE_TIMEOUT_MS)
         if wait_for_map:
             page.locator(MAP_FRAME).first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)

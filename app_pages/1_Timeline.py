@@ -1,6 +1,7 @@
 """Timeline: troops over time per place, per group figure and per country.
 
-Thin page: widgets -> geo.analysis series -> geo.charts Vega-Lite spec -> st.vega_lite_chart.
+Thin page: widgets -> geo.analysis series -> geo.charts Vega-Lite spec -> st.vega_lite_chart, as
+wide as the page's column (width="stretch").
 The date and "as known on" are the map's (ui.state), so the chosen day carries over.
 """
 from __future__ import annotations
@@ -16,9 +17,6 @@ from ui.cache import timeline_series as cached_series
 from ui.state import start_page, write_url
 
 st.set_page_config(page_title="Timeline · Posture Atlas", layout="wide")
-
-#: Fits the wide layout (the navigation is on top now) on a 1366-pixel screen.
-CHART_WIDTH_PX = 1000
 
 ds = dataset_or_stop()
 
@@ -105,12 +103,12 @@ if series.empty:
 chart = charts.timeline_chart(
     series, phases=analysis.phase_rows(ds, known, until), milestones=analysis.milestone_rows(ds, known),
     plans=analysis.plan_rows(ds, known), earlier=earlier, earlier_label=earlier_label, selected=on,
-    domain=(period[0], period[1]), width=CHART_WIDTH_PX,
+    domain=(period[0], period[1]), width="container",
     y_scale="own" if st.session_state.get("timeline_own_scale") else "shared")
 st.toggle("Each row its own y scale", key="timeline_own_scale", persist_state="session",
           help="Off (default): every row on one scale, so a row's height says how many troops it holds. "
                "On: each row scaled to its own figures, to read small numbers.")
-st.vega_lite_chart(spec=chart, width="content")
+st.vega_lite_chart(spec=chart, width="stretch")  # each row as wide as the column
 st.caption(
     "Line: the figure in force (colour = status, dashed = plan). Band: a range between its bounds. "
     "▲ / ▼: an open bound (at least / fewer than) drawn at the bound given. ◇: where a plan's figure was "
