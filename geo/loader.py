@@ -27,6 +27,14 @@ The rules beyond the column types (issue 8; the README's "Data files" lists them
   needs ``troops_max``, "about" needs a figure);
 * a reference to a row that did not load is reported once, on that row, not as an
   unknown id at every reference; an empty required file says so once.
+
+Speed (issue 11): the big files (sources, claims, movements) are read column by column.
+Each distinct value of a column is checked once, by the per-row rule itself run on that
+cell (dates, figures, sources and vocabularies repeat thousands of times); one pass
+over the rows then applies the rules that join columns. A row that any check questions
+goes through the row-by-row rules (``_claim_row`` and its kin), which report exactly
+what they always did, in the same order; ``_load(root, fast=False)`` sends every row
+that way and is the reference tests/test_loader_fast.py compares against.
 """
 from __future__ import annotations
 
