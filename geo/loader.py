@@ -27,12 +27,22 @@ The rules beyond the column types (issue 8; the README's "Data files" lists them
   needs ``troops_max``, "about" needs a figure);
 * a reference to a row that did not load is reported once, on that row, not as an
   unknown id at every reference; an empty required file says so once.
+
+Speed (issue 11): the big files (sources, claims, movements) are read column by column.
+Each distinct value of a column is checked once, by the per-row rule itself run on that
+cell (dates, figures, sources and vocabularies repeat thousands of times); one pass
+over the rows then applies the rules that join columns. A row that any check questions
+goes through the row-by-row rules (``_claim_row`` and its kin), which report exactly
+what they always did, in the same order; ``_load(root, fast=False)`` sends every row
+that way and is the reference tests/test_loader_fast.py compares against.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
+import gc
 import io
 import json
 import math
@@ -80,6 +90,7 @@ _ISO3 = re.compile(r"^[A-Z]{3}$", re.ASCII)
 _DIGITS = re.compile(r"^[0-9]+$", re.ASCII)
 _DECIMAL = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{1,10})?$", re.ASCII)
 _SEED_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", re.ASCII)
+_URL = re.compile(r"^https?://[^\s\"'<>`]+$")
 
 #: The largest troop figure a claim or movement may give. The whole US armed forces
 #: are about 1.3 million; 10^20 overflowed the GeoPackage/CSV export and hung the
@@ -197,10 +208,141 @@ def _float_in(lo: float, hi: float) -> Callable[[str], float]:
     return parse
 
 
-def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dict]] | None:
-    """Read one CSV, checking its bytes and header. Returns (spreadsheet row, record)
-    pairs, or None when the file as a whole could not be read (then references to its
-    ids are not checked: the one problem reported for the file says what to fix)."""
+#: A cell (or a pair of cells) that some rule questions: its row goes the per-row way.
+_BAD = object()
+
+
+def _rule(rule: Callable[[_Rows, dict, int], object], *cols: str) -> Callable[..., object]:
+    """A per-row rule (``rule(t, rec, row)``, reporting to ``t``) as a function of the
+    raw cells it reads: the value the rule gives, or :data:`_BAD` if it reports any
+    problem. The rule itself decides, so the column-wise path cannot drift from it."""
+    def clean(*raw: str):
+        scratch = _Rows("", [])
+        value = rule(scratch, dict(zip(cols, raw)), 0)
+        return _BAD if scratch.problems else value
+    return clean
+
+
+def _clean_text(col: str, required: str = "") -> Callable[[str], object]:
+    """:func:`_text`'s rule for one column (not ``aliases``, limited part by part)."""
+    limit = TEXT_LIMITS.get(col, math.inf)
+
+    def clean(raw: str):
+        text = raw.strip()
+        return _BAD if (required and not text) or len(text) > limit else text
+    return clean
+
+
+def _clean_url(raw: str):
+    """:func:`_url`'s rule (a bad URL is reported, and the row loads without it)."""
+    url = raw.strip()
+    return _BAD if len(url) > TEXT_LIMITS["url"] or (url and not _URL.match(url)) else url
+
+
+def _column(clean: Callable[..., object], bad: set[int], *columns: tuple[str, ...],
+            distinct: bool = True) -> list:
+    """``clean`` applied to each row's cell (or cells) of ``columns``, once per distinct
+    value (dates, figures, sources, vocabularies repeat thousands of times), adding the
+    index of every row it questions to ``bad``. ``distinct=False`` for columns of
+    unique values, such as ids and quotes, where remembering them buys nothing."""
+    keys = columns[0] if len(columns) == 1 else list(zip(*columns))
+    if not distinct:
+        values = list(map(clean, keys))
+        if any(v is _BAD for v in values):
+            bad.update(k for k, v in enumerate(values) if v is _BAD)
+        return values
+    if len(columns) == 1:
+        memo = {key: clean(key) for key in set(keys)}
+    else:
+        memo = {key: clean(*key) for key in set(keys)}
+    questioned = {key for key, value in memo.items() if value is _BAD}
+    if questioned:
+        bad.update(k for k, key in enumerate(keys) if key in questioned)
+    return list(map(memo.__getitem__, keys))
+
+
+def _clean_id(raw: str):
+    """:func:`_check_id`'s form rule (whether it was seen before is the row pass's)."""
+    rid = raw.strip()
+    return rid if _ID.match(rid) else _BAD
+
+
+def _clean_quote(raw: str):
+    """:func:`_quote`'s rule."""
+    quote = raw.strip()
+    return quote if quote and len(quote) <= MAX_QUOTE else _BAD
+
+
+def _clean_ref(loaded: dict) -> Callable[[str], object]:
+    """A reference to a loaded id (anything else is :meth:`_Ids.check`'s to report)."""
+    def clean(raw: str):
+        rid = raw.strip()
+        return rid if rid in loaded else _BAD
+    return clean
+
+
+def _clean_places(loaded: dict) -> Callable[[str], object]:
+    """A claim's ``places``: loaded ids, at least one, each once (else :func:`_claim_row`)."""
+    def clean(raw: str):
+        place_ids = tuple(p.strip() for p in raw.strip().split("|") if p.strip())
+        if not place_ids or len(set(place_ids)) != len(place_ids) or not all(p in loaded for p in place_ids):
+            return _BAD
+        return place_ids
+    return clean
+
+
+class _Supports:
+    """:func:`_check_source_supports` as a yes/no, with each source's window worked out once."""
+
+    def __init__(self, sources: dict[str, Source]):
+        self.sources = sources
+        self.windows: dict[str, tuple[dt.date, dt.date, int]] = {}
+        self.rank = {p: i for i, p in enumerate(PRECISIONS)}
+
+    def __call__(self, date, basis: str, sid: str) -> bool:
+        window = self.windows.get(sid)
+        if window is None:
+            source = self.sources[sid]
+            window = self.windows[sid] = (*_publication_window(source), self.rank[source.published_precision])
+        start, end, rank = window
+        if basis == "report" and date.start > end:
+            return False
+        return not (self.rank[date.precision] < rank and start <= date.start <= end)
+
+
+class _Table:
+    """The records of one CSV file that passed the file-level checks, kept as the csv
+    module read them: the header, each record's spreadsheet row, and its cells in the
+    header's order. Loaders read whole columns (:meth:`columns`); a dict per record is
+    built only for the records the per-row rules look at one by one (:meth:`record`)."""
+
+    __slots__ = ("header", "rows", "cells")
+
+    def __init__(self, header: list[str], rows: list[int], cells: list[list[str]]):
+        self.header, self.rows, self.cells = header, rows, cells
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def record(self, k: int) -> dict:
+        return dict(zip(self.header, self.cells[k]))
+
+    def records(self) -> list[tuple[int, dict]]:
+        """(spreadsheet row, {column: cell}) pairs, as the per-row rules read them."""
+        return [(row, dict(zip(self.header, cells))) for row, cells in zip(self.rows, self.cells)]
+
+    def columns(self, names) -> list[tuple[str, ...]]:
+        """The raw cells of each named column (an optional column the header lacks reads
+        as empty, as ``rec.get`` does for the per-row rules)."""
+        transposed = list(zip(*self.cells)) if self.cells else [()] * len(self.header)
+        where = {name: i for i, name in enumerate(self.header)}
+        return [transposed[where[n]] if n in where else ("",) * len(self.rows) for n in names]
+
+
+def _read(path: Path, file: str, problems: list[Problem]) -> _Table | None:
+    """Read one CSV, checking its bytes and header. Returns its records, or None when
+    the file as a whole could not be read (then references to its ids are not checked:
+    the one problem reported for the file says what to fix)."""
     try:
         raw = path.read_bytes()
     except IsADirectoryError:
@@ -222,18 +364,13 @@ def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dic
         problems.append(Problem(file, None, None, "\\x00", f"text with no NUL byte; there is one on line {line} "
                                 "(a binary file, or one saved as UTF-16?); save it as CSV UTF-8"))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[list[str]] = []
-    while True:
-        opened = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(Problem(file, len(records) + 1, None, "", _csv_error(str(exc), opened, reader.line_num)))
-            return None
-        records.append(cells)
+    try:
+        # the whole file in one call (C speed); only a file the csv module refuses is
+        # read again record by record, to say on which line the bad quoting starts
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        problems.append(_unreadable(text, file))
+        return None
     expected = COLUMNS[file]
     optional = OPTIONAL_COLUMNS.get(file, [])
     if not records:
@@ -258,24 +395,50 @@ def _read(path: Path, file: str, problems: list[Problem]) -> list[tuple[int, dic
                                 "; ".join(parts) + f"; expected the header {','.join(expected)}"
                                 + (f" (optional: {','.join(optional)})" if optional else "")))
         return None
-    out = []
-    for i, cells in enumerate(records[1:], start=2):
-        if not any(c.strip() for c in cells):
+    width = len(header)
+    body = records[1:]
+    # the common case in a few C-speed passes: every record as wide as the header, none
+    # blank, none longer than a cell may be (then no record needs looking at alone)
+    joined = list(map("".join, body))
+    if (set(map(len, body)) <= {width} and all(joined) and not any(map(str.isspace, joined))
+            and max(map(len, joined), default=0) <= MAX_CELL):
+        return _Table(header, list(range(2, len(body) + 2)), body)
+    rows: list[int] = []
+    kept: list[list[str]] = []
+    for i, cells in enumerate(body, start=2):
+        joined = "".join(cells)   # one string per record: blank and overlong in one look
+        if not joined or joined.isspace():
             continue  # a blank line a spreadsheet left behind is not a record
-        if len(cells) != len(header):
+        if len(cells) != width:
             problems.append(Problem(file, i, None, ",".join(cells)[:200],
-                                    f"{len(cells)} cells where the header has {len(header)}; "
+                                    f"{len(cells)} cells where the header has {width}; "
                                     "check for an unquoted comma"))
             continue
-        rec = dict(zip(header, cells))
-        long = [c for c, v in rec.items() if len(v) > MAX_CELL]
-        if long:
-            for c in long:
-                problems.append(Problem(file, i, c, rec[c][:60] + "…", f"a cell of at most {MAX_CELL:,} characters; "
-                                        f"this one has {len(rec[c]):,}"))
-            continue
-        out.append((i, rec))
-    return out
+        if len(joined) > MAX_CELL:   # no cell can be longer than its whole record
+            rec = dict(zip(header, cells))
+            long = [c for c, v in rec.items() if len(v) > MAX_CELL]
+            if long:
+                for c in long:
+                    problems.append(Problem(file, i, c, rec[c][:60] + "…", f"a cell of at most {MAX_CELL:,} characters; "
+                                            f"this one has {len(rec[c]):,}"))
+                continue
+        rows.append(i)
+        kept.append(cells)
+    return _Table(header, rows, kept)
+
+
+def _unreadable(text: str, file: str) -> Problem:
+    """The located problem of a file the csv module refuses: read record by record to
+    the one it stops at."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    count = 0
+    while True:
+        opened = reader.line_num + 1
+        try:
+            next(reader)
+        except csv.Error as exc:
+            return Problem(file, count + 1, None, "", _csv_error(str(exc), opened, reader.line_num))
+        count += 1
 
 
 def _csv_error(message: str, line: int, now: int) -> str:
@@ -304,12 +467,14 @@ class _Ids:
     all, or has no rows, are not checked: that file's one problem says what to fix.
     """
 
-    def __init__(self, what: str, file: str, loaded: dict, rows: list[tuple[int, dict]] | None):
+    def __init__(self, what: str, file: str, loaded: dict, table: _Table | None):
         self.what, self.file, self.loaded = what, file, loaded
-        self.unusable = not rows
+        self.unusable = not table
         self.rows_of = {}
-        for row, rec in rows or ():
-            self.rows_of.setdefault((rec.get("id") or "").strip(), row)
+        if table:
+            [ids] = table.columns(["id"])
+            for row, rid in zip(table.rows, ids):
+                self.rows_of.setdefault(rid.strip(), row)
         self.waiting: dict[str, list[str]] = {}
 
     def check(self, t: "_Rows", row: int, col: str, rid: str, suffix: str = "") -> bool:
@@ -379,11 +544,17 @@ def _checked(t: _Rows, rec: dict, row: int) -> bool:
                   required=False) is True
 
 
+_TROOPS_EXPECTED = (f"a whole number of troops (digits only, e.g. 2500; from 0 to {MAX_TROOPS:,}), "
+                    "or empty when open or unknown")
+
+
+def _troops_cell(t: _Rows, rec: dict, row: int, col: str) -> int | None:
+    return t.cell(rec, row, col, _troops, _TROOPS_EXPECTED, required=False)
+
+
 def _range(t: _Rows, rec: dict, row: int) -> tuple[int | None, int | None]:
-    expected = (f"a whole number of troops (digits only, e.g. 2500; from 0 to {MAX_TROOPS:,}), "
-                "or empty when open or unknown")
-    lo = t.cell(rec, row, "troops_min", _troops, expected, required=False)
-    hi = t.cell(rec, row, "troops_max", _troops, expected, required=False)
+    lo = _troops_cell(t, rec, row, "troops_min")
+    hi = _troops_cell(t, rec, row, "troops_max")
     if lo is not None and hi is not None and lo > hi:
         t.bad(row, "troops_max", str(hi), f"troops_max at least troops_min ({lo}); swap them or fix the figure")
     return lo, hi
@@ -396,14 +567,19 @@ _QUALIFIER_NEEDS = {"at least": "troops_min", "more than": "troops_min",
                     "about": "a figure", "nearly": "a figure"}
 
 
-def _check_qualifier(t: _Rows, row: int, qualifier: str | None, lo: int | None, hi: int | None) -> bool:
-    """Does the qualifier agree with the figure? ('at least' with only a maximum does not.)"""
+def _fits(qualifier: str | None, lo: int | None, hi: int | None) -> bool:
     need = _QUALIFIER_NEEDS.get(qualifier or "")
     if need is None:
         return True
-    ok = (lo is not None if need == "troops_min" else hi is not None if need == "troops_max"
-          else lo is not None or hi is not None)
+    return (lo is not None if need == "troops_min" else hi is not None if need == "troops_max"
+            else lo is not None or hi is not None)
+
+
+def _check_qualifier(t: _Rows, row: int, qualifier: str | None, lo: int | None, hi: int | None) -> bool:
+    """Does the qualifier agree with the figure? ('at least' with only a maximum does not.)"""
+    ok = _fits(qualifier, lo, hi)
     if not ok:
+        need = _QUALIFIER_NEEDS[qualifier]
         have = ("only troops_max" if hi is not None else "only troops_min" if lo is not None else "no figure")
         t.bad(row, "qualifier", qualifier, f"a qualifier that fits the figure: {qualifier!r} needs {need}, and "
               f"the row has {have} (e.g. 'at least 250' is troops_min 250, 'fewer than 500' is troops_max 499)")
@@ -418,16 +594,46 @@ def _fuzzy(t: _Rows, rec: dict, row: int, col: str, pcol: str):
                   f"a {precision} date", required=True)
 
 
-def load_dataset(data_dir: str | Path | None = None) -> Dataset:
+def load_dataset(data_dir: str | Path | None = None, *, index: bool = True) -> Dataset:
     """Load, validate and index the dataset in ``data_dir`` (default: the embedded one).
 
-    Raises :class:`~geo.model.DataError` listing every problem found.
+    Raises :class:`~geo.model.DataError` listing every problem found. ``index=False``
+    leaves the :class:`~geo.posture.Posture` index to be built on first use (``python -m
+    geo check`` validates and counts, and never asks for it).
     """
+    with _collector_paused():
+        ds = _load(data_dir, fast=True)
+        if index:
+            ds.posture  # the index is part of loading: computed once, here
+    return ds
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while a dataset is built.
+
+    A load creates millions of objects (cells, records, dates) that all survive it, and
+    each of CPython's generational passes walks every one of them again: at 100,000
+    claims that was a third of the load. Loading makes no cyclic garbage to collect;
+    reference counting frees the rest as usual, and the collector resumes after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(data_dir: str | Path | None, fast: bool) -> Dataset:
+    """Read and validate every file. ``fast=False`` runs every row through the per-row
+    rules, as the loader always did: the reference the column-wise path is tested
+    against (tests/test_loader_fast.py), never used by the product."""
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     problems: list[Problem] = []
     if not root.is_dir():
         raise DataError([Problem(str(root), None, None, "", "a folder holding places.csv, sources.csv and claims.csv")])
-    tables: dict[str, list[tuple[int, dict]] | None] = {}
+    tables: dict[str, _Table | None] = {}
     for file in COLUMNS:
         path = root / file
         if not path.exists() and not path.is_symlink():
@@ -435,29 +641,27 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
                 problems.append(Problem(file, None, None, "", f"missing file; expected {path} with header {','.join(COLUMNS[file])}"))
                 tables[file] = None
             else:
-                tables[file] = []
+                tables[file] = _Table(COLUMNS[file], [], [])
             continue
         tables[file] = _read(path, file, problems)
-        if tables[file] == [] and file in NONEMPTY_FILES:
+        if tables[file] is not None and not tables[file] and file in NONEMPTY_FILES:
             what = "place" if file == "places.csv" else "source"
             problems.append(Problem(file, None, None, "", f"{file} has no rows: a dataset needs at least one {what} "
                                     "(only the header is there)"))
             tables[file] = None
 
     places, place_ids = _load_places(tables["places.csv"], problems)
-    sources, source_ids = _load_sources(tables["sources.csv"], problems)
-    claims = _load_claims(tables["claims.csv"] or [], problems, place_ids, source_ids)
-    movements = _load_movements(tables["movements.csv"] or [], problems, place_ids, source_ids)
-    phases = _load_phases(tables["phases.csv"] or [], problems, source_ids)
-    events = _load_events(tables["events.csv"] or [], problems, source_ids)
+    sources, source_ids = _load_sources(tables["sources.csv"], problems, fast)
+    claims = _load_claims(tables["claims.csv"], problems, place_ids, source_ids, fast)
+    movements = _load_movements(tables["movements.csv"], problems, place_ids, source_ids, fast)
+    phases = _load_phases(tables["phases.csv"], problems, source_ids)
+    events = _load_events(tables["events.csv"], problems, source_ids)
     place_ids.report(problems)
     source_ids.report(problems)
     if problems:
         raise DataError(problems)
-    ds = Dataset(places, sources, tuple(claims), tuple(movements), tuple(phases), tuple(events),
-                 root=str(root))
-    ds.posture  # the index is part of loading: computed once, here
-    return ds
+    return Dataset(places, sources, tuple(claims), tuple(movements), tuple(phases), tuple(events),
+                   root=str(root))
 
 
 def _country(t: _Rows, rec: dict, row: int, col: str = "country") -> str | None:
@@ -472,13 +676,14 @@ def _country(t: _Rows, rec: dict, row: int, col: str = "country") -> str | None:
     return code
 
 
-def _load_places(rows, problems) -> tuple[dict[str, Place], _Ids]:
+def _load_places(table: _Table | None, problems) -> tuple[dict[str, Place], _Ids]:
     t = _Rows("places.csv", problems)
     seen: dict[str, int] = {}
     out: dict[str, Place] = {}
     rows_of: dict[str, int] = {}
     border_ok: dict[str, bool] = {}
-    for row, rec in rows or ():
+    # a thousand places at most in practice: the per-row rules, row by row
+    for row, rec in table.records() if table else ():
         rid = _check_id(t, rec, row, seen)
         name = _text(t, rec, row, "name", "the place's display name")
         aliases = _text(t, rec, row, "aliases")
@@ -501,7 +706,7 @@ def _load_places(rows, problems) -> tuple[dict[str, Place], _Ids]:
         border_ok[rid] = ok_border is True
     for pid in _outside_country(t, out, rows_of, border_ok):
         del out[pid]
-    ids = _Ids("place", "places.csv", out, rows)
+    ids = _Ids("place", "places.csv", out, table)
     linked = _link_within(t, out, rows_of, ids)
     ids.loaded = linked
     return linked, ids
@@ -617,29 +822,67 @@ def _seed_file(t: _Rows, rec: dict, row: int) -> str | None:
     return name
 
 
-def _load_sources(rows, problems) -> tuple[dict[str, Source], _Ids]:
+def _url(t: _Rows, rec: dict, row: int) -> str | None:
+    url = _text(t, rec, row, "url")
+    if url and not _URL.match(url):
+        # quotes and angle brackets have no place in a URL and only serve to break
+        # out of an HTML attribute: refused at the boundary, not just escaped later
+        t.bad(row, "url", url, "an http(s) URL without spaces, quotes or angle brackets, or empty")
+        url = ""   # the row still loads: its claims are not reported as orphans
+    return url
+
+
+def _source_row(t: _Rows, rec: dict, row: int, seen: dict[str, int]) -> Source | None:
+    """One row of sources.csv by the rules, every problem reported (the reference path)."""
+    rid = _check_id(t, rec, row, seen)
+    outlet = _text(t, rec, row, "outlet", "the outlet's name, e.g. Shafaq News")
+    title = _text(t, rec, row, "title")
+    note = _text(t, rec, row, "note")
+    seed = _seed_file(t, rec, row)
+    url = _url(t, rec, row)
+    published = t.cell(rec, row, "published", _day, "the publication day, YYYY-MM-DD")
+    precision = t.choice(rec, row, "published_precision", ("day", "week", "month"))
+    inferred = t.cell(rec, row, "published_inferred", _yes_no, "yes or no", required=False)
+    if None in (rid, published, precision, outlet, title, note, seed, url):
+        return None
+    return Source(rid, outlet, title, url, published, precision, bool(inferred), seed, note)
+
+
+def _load_sources(table: _Table | None, problems, fast: bool = True) -> tuple[dict[str, Source], _Ids]:
     t = _Rows("sources.csv", problems)
     seen: dict[str, int] = {}
     out: dict[str, Source] = {}
-    for row, rec in rows or ():
-        rid = _check_id(t, rec, row, seen)
-        outlet = _text(t, rec, row, "outlet", "the outlet's name, e.g. Shafaq News")
-        title = _text(t, rec, row, "title")
-        note = _text(t, rec, row, "note")
-        seed = _seed_file(t, rec, row)
-        url = _text(t, rec, row, "url")
-        if url and not re.match(r"^https?://[^\s\"'<>`]+$", url):
-            # quotes and angle brackets have no place in a URL and only serve to break
-            # out of an HTML attribute: refused at the boundary, not just escaped later
-            t.bad(row, "url", url, "an http(s) URL without spaces, quotes or angle brackets, or empty")
-            url = ""   # the row still loads: its claims are not reported as orphans
-        published = t.cell(rec, row, "published", _day, "the publication day, YYYY-MM-DD")
-        precision = t.choice(rec, row, "published_precision", ("day", "week", "month"))
-        inferred = t.cell(rec, row, "published_inferred", _yes_no, "yes or no", required=False)
-        if None in (rid, published, precision, outlet, title, note, seed, url):
-            continue
-        out[rid] = Source(rid, outlet, title, url, published, precision, bool(inferred), seed, note)
-    return out, _Ids("source", "sources.csv", out, rows)
+    if table:
+        cols = table.columns(COLUMNS["sources.csv"])
+        ids, outlets, titles, urls, published, precisions, inferred, seeds, notes = cols
+        bad: set[int] = set() if fast else set(range(len(table)))
+        if fast:
+            ids = _column(_clean_id, bad, ids, distinct=False)
+            outlets = _column(_clean_text("outlet", "the outlet's name, e.g. Shafaq News"), bad, outlets)
+            titles = _column(_clean_text("title"), bad, titles, distinct=False)
+            notes = _column(_clean_text("note"), bad, notes, distinct=False)
+            seeds = _column(_rule(_seed_file, "seed_file"), bad, seeds)
+            urls = _column(_clean_url, bad, urls, distinct=False)
+            published = _column(_rule(lambda t, rec, row: t.cell(rec, row, "published", _day,
+                                                                  "the publication day, YYYY-MM-DD"), "published"),
+                                bad, published)
+            precisions = _column(_rule(lambda t, rec, row: t.choice(rec, row, "published_precision",
+                                                                    ("day", "week", "month")), "published_precision"),
+                                 bad, precisions)
+            inferred = _column(_rule(lambda t, rec, row: t.cell(rec, row, "published_inferred", _yes_no,
+                                                                "yes or no", required=False), "published_inferred"),
+                               bad, inferred)
+        for k, row, rid, outlet, title, url, day, precision, inf, seed, note in zip(
+                range(len(table)), table.rows, ids, outlets, titles, urls, published, precisions, inferred, seeds,
+                notes):
+            if k in bad or rid in seen:
+                src = _source_row(t, table.record(k), row, seen)
+                if src is not None:
+                    out[src.id] = src
+                continue
+            seen[rid] = row
+            out[rid] = Source(rid, outlet, title, url, day, precision, bool(inf), seed, note)
+    return out, _Ids("source", "sources.csv", out, table)
 
 
 def _force(t: _Rows, rec: dict, row: int) -> str | None:
@@ -686,94 +929,184 @@ def _check_source_supports(t: _Rows, row: int, col: str, date, basis: str, sourc
               f"{source.id!r} is itself dated only to the {source.published_precision}")
 
 
-def _load_claims(rows, problems, places: _Ids, sources: _Ids) -> list[Claim]:
+def _claim_row(t: _Rows, rec: dict, row: int, seen: dict[str, int], places: _Ids, sources: _Ids) -> Claim | None:
+    """One row of claims.csv by the rules, every problem reported (the reference path)."""
+    rid = _check_id(t, rec, row, seen)
+    raw_places = (rec["places"] or "").strip()
+    place_ids = tuple(p.strip() for p in raw_places.split("|") if p.strip())
+    ok = bool(place_ids)
+    if not place_ids:
+        t.bad(row, "places", raw_places, "one place id, or several joined with | for a group figure")
+    for pid in place_ids:
+        ok = places.check(t, row, "places", pid) and ok
+    if len(set(place_ids)) != len(place_ids):
+        ok = False
+        t.bad(row, "places", raw_places, "each place at most once in a group")
+    date = _fuzzy(t, rec, row, "date", "date_precision")
+    lo, hi = _range(t, rec, row)
+    qualifier = t.choice(rec, row, "qualifier", QUALIFIERS, required=False)
+    ok = _check_qualifier(t, row, qualifier, lo, hi) and ok
+    status = t.choice(rec, row, "status", tuple(STATUSES))
+    basis = t.choice(rec, row, "basis", BASES)
+    sid = (rec["source"] or "").strip()
+    source = sources.loaded.get(sid) if sources.check(t, row, "source", sid) else None
+    quote = _quote(t, rec, row)
+    note = _text(t, rec, row, "note")
+    checked = _checked(t, rec, row)
+    force = _force(t, rec, row)
+    restated = _restated(t, rec, row)
+    if status == "withdrawn" and lo is not None and lo > 0:
+        t.bad(row, "status", status, f"a status other than withdrawn, since troops_min is {lo}")
+    if date is not None and basis is not None and source is not None:
+        _check_source_supports(t, row, "date", date, basis, source)
+    if not ok or None in (rid, date, qualifier, status, basis, source, quote, force, note):
+        return None
+    if lo is not None and hi is not None and lo > hi:
+        return None
+    return Claim(rid, place_ids, date, lo, hi, qualifier, status, basis, sid, quote,
+                 checked, note, force=force, restated=bool(restated))
+
+
+def _restated(t: _Rows, rec: dict, row: int):
+    return t.cell(rec, row, "restated", _yes_no,
+                  "yes if the source repeats an earlier figure as background, else no or empty", required=False)
+
+
+def _load_claims(table: _Table | None, problems, places: _Ids, sources: _Ids, fast: bool = True) -> list[Claim]:
+    """The claims: each column's distinct values checked once, then one pass over the
+    rows for the rules that join columns. A row any rule questions (and only such a
+    row) goes through :func:`_claim_row`, which reports its problems exactly as the
+    row-by-row rules always have."""
     t = _Rows("claims.csv", problems)
     seen: dict[str, int] = {}
     out: list[Claim] = []
-    for row, rec in rows:
-        rid = _check_id(t, rec, row, seen)
-        raw_places = (rec["places"] or "").strip()
-        place_ids = tuple(p.strip() for p in raw_places.split("|") if p.strip())
-        ok = bool(place_ids)
-        if not place_ids:
-            t.bad(row, "places", raw_places, "one place id, or several joined with | for a group figure")
-        for pid in place_ids:
-            ok = places.check(t, row, "places", pid) and ok
-        if len(set(place_ids)) != len(place_ids):
-            ok = False
-            t.bad(row, "places", raw_places, "each place at most once in a group")
-        date = _fuzzy(t, rec, row, "date", "date_precision")
-        lo, hi = _range(t, rec, row)
-        qualifier = t.choice(rec, row, "qualifier", QUALIFIERS, required=False)
-        ok = _check_qualifier(t, row, qualifier, lo, hi) and ok
-        status = t.choice(rec, row, "status", tuple(STATUSES))
-        basis = t.choice(rec, row, "basis", BASES)
-        sid = (rec["source"] or "").strip()
-        source = sources.loaded.get(sid) if sources.check(t, row, "source", sid) else None
-        quote = _quote(t, rec, row)
-        note = _text(t, rec, row, "note")
-        checked = _checked(t, rec, row)
-        force = _force(t, rec, row)
-        restated = t.cell(rec, row, "restated", _yes_no,
-                          "yes if the source repeats an earlier figure as background, else no or empty",
-                          required=False)
-        if status == "withdrawn" and lo is not None and lo > 0:
-            t.bad(row, "status", status, f"a status other than withdrawn, since troops_min is {lo}")
-        if date is not None and basis is not None and source is not None:
-            _check_source_supports(t, row, "date", date, basis, source)
-        if not ok or None in (rid, date, qualifier, status, basis, source, quote, force, note):
+    if not table:
+        return out
+    (ids, raw_places, dates, precisions, mins, maxs, qualifiers, statuses, bases, forces, restated, srcs,
+     quotes, checked, notes) = table.columns(COLUMNS["claims.csv"])
+    bad: set[int] = set() if fast else set(range(len(table)))
+    if fast:
+        ids = _column(_clean_id, bad, ids, distinct=False)
+        raw_places = _column(_clean_places(places.loaded), bad, raw_places)
+        dates = _column(_rule(lambda t, rec, row: _fuzzy(t, rec, row, "date", "date_precision"),
+                              "date", "date_precision"), bad, dates, precisions)
+        mins = _column(_rule(lambda t, rec, row: _troops_cell(t, rec, row, "troops_min"), "troops_min"), bad, mins)
+        maxs = _column(_rule(lambda t, rec, row: _troops_cell(t, rec, row, "troops_max"), "troops_max"), bad, maxs)
+        qualifiers = _column(_rule(lambda t, rec, row: t.choice(rec, row, "qualifier", QUALIFIERS, required=False),
+                                   "qualifier"), bad, qualifiers)
+        statuses = _column(_rule(lambda t, rec, row: t.choice(rec, row, "status", tuple(STATUSES)), "status"),
+                           bad, statuses)
+        bases = _column(_rule(lambda t, rec, row: t.choice(rec, row, "basis", BASES), "basis"), bad, bases)
+        srcs = _column(_clean_ref(sources.loaded), bad, srcs)
+        quotes = _column(_clean_quote, bad, quotes, distinct=False)
+        notes = _column(_clean_text("note"), bad, notes, distinct=False)
+        checked = _column(_rule(_checked, "quote_checked"), bad, checked)
+        forces = _column(_rule(_force, "force"), bad, forces)
+        restated = _column(_rule(_restated, "restated"), bad, restated)
+    supports = _Supports(sources.loaded)
+    for k, row, rid, place_ids, date, lo, hi, qualifier, status, basis, force, again, sid, quote, chk, note in zip(
+            range(len(table)), table.rows, ids, raw_places, dates, mins, maxs, qualifiers, statuses, bases, forces,
+            restated, srcs, quotes, checked, notes):
+        if (k in bad or rid in seen or (lo is not None and hi is not None and lo > hi)
+                or not _fits(qualifier, lo, hi) or (status == "withdrawn" and lo is not None and lo > 0)
+                or not supports(date, basis, sid)):
+            claim = _claim_row(t, table.record(k), row, seen, places, sources)
+            if claim is not None:
+                out.append(claim)
             continue
-        if lo is not None and hi is not None and lo > hi:
-            continue
+        seen[rid] = row
         out.append(Claim(rid, place_ids, date, lo, hi, qualifier, status, basis, sid, quote,
-                         checked, note, force=force, restated=bool(restated)))
+                         chk, note, force=force, restated=bool(again)))
     return out
 
 
-def _load_movements(rows, problems, places: _Ids, sources: _Ids) -> list[Movement]:
+def _movement_row(t: _Rows, rec: dict, row: int, seen: dict[str, int], places: _Ids,
+                  sources: _Ids) -> Movement | None:
+    """One row of movements.csv by the rules, every problem reported (the reference path)."""
+    rid = _check_id(t, rec, row, seen)
+    ends = []
+    for col in ("from_place", "to_place"):
+        pid = (rec[col] or "").strip()
+        ends.append(pid if places.check(t, row, col, pid) else None)
+    if ends[0] is not None and ends[0] == ends[1]:
+        t.bad(row, "to_place", ends[1], "a destination different from from_place")
+        ends[1] = None
+    start = _fuzzy(t, rec, row, "start", "start_precision")
+    end = _fuzzy(t, rec, row, "end", "end_precision")
+    if start is not None and end is not None and end.end < start.start:
+        t.bad(row, "end", str(end), f"an end on or after the start ({start})")
+        end = None
+    lo, hi = _range(t, rec, row)
+    qualifier = t.choice(rec, row, "qualifier", QUALIFIERS, required=False)
+    fits = _check_qualifier(t, row, qualifier, lo, hi)
+    basis = t.choice(rec, row, "basis", BASES)
+    sid = (rec["source"] or "").strip()
+    source = sources.loaded.get(sid) if sources.check(t, row, "source", sid) else None
+    quote = _quote(t, rec, row)
+    note = _text(t, rec, row, "note")
+    checked = _checked(t, rec, row)
+    force = _force(t, rec, row)
+    if start is not None and basis is not None and source is not None:
+        _check_source_supports(t, row, "start", start, basis, source)
+    if not fits or None in (rid, *ends, start, end, qualifier, basis, source, quote, force, note):
+        return None
+    if lo is not None and hi is not None and lo > hi:
+        return None
+    return Movement(rid, ends[0], ends[1], start, end, lo, hi, qualifier, basis, sid,
+                    quote, checked, note, force=force)
+
+
+def _load_movements(table: _Table | None, problems, places: _Ids, sources: _Ids,
+                    fast: bool = True) -> list[Movement]:
+    """The movements, column by column as :func:`_load_claims` reads the claims."""
     t = _Rows("movements.csv", problems)
     seen: dict[str, int] = {}
     out: list[Movement] = []
-    for row, rec in rows:
-        rid = _check_id(t, rec, row, seen)
-        ends = []
-        for col in ("from_place", "to_place"):
-            pid = (rec[col] or "").strip()
-            ends.append(pid if places.check(t, row, col, pid) else None)
-        if ends[0] is not None and ends[0] == ends[1]:
-            t.bad(row, "to_place", ends[1], "a destination different from from_place")
-            ends[1] = None
-        start = _fuzzy(t, rec, row, "start", "start_precision")
-        end = _fuzzy(t, rec, row, "end", "end_precision")
-        if start is not None and end is not None and end.end < start.start:
-            t.bad(row, "end", str(end), f"an end on or after the start ({start})")
-            end = None
-        lo, hi = _range(t, rec, row)
-        qualifier = t.choice(rec, row, "qualifier", QUALIFIERS, required=False)
-        fits = _check_qualifier(t, row, qualifier, lo, hi)
-        basis = t.choice(rec, row, "basis", BASES)
-        sid = (rec["source"] or "").strip()
-        source = sources.loaded.get(sid) if sources.check(t, row, "source", sid) else None
-        quote = _quote(t, rec, row)
-        note = _text(t, rec, row, "note")
-        checked = _checked(t, rec, row)
-        force = _force(t, rec, row)
-        if start is not None and basis is not None and source is not None:
-            _check_source_supports(t, row, "start", start, basis, source)
-        if not fits or None in (rid, *ends, start, end, qualifier, basis, source, quote, force, note):
+    if not table:
+        return out
+    (ids, froms, tos, starts, start_precisions, ends, end_precisions, mins, maxs, qualifiers, bases, forces, srcs,
+     quotes, checked, notes) = table.columns(COLUMNS["movements.csv"])
+    bad: set[int] = set() if fast else set(range(len(table)))
+    if fast:
+        ids = _column(_clean_id, bad, ids, distinct=False)
+        froms = _column(_clean_ref(places.loaded), bad, froms)
+        tos = _column(_clean_ref(places.loaded), bad, tos)
+        starts = _column(_rule(lambda t, rec, row: _fuzzy(t, rec, row, "start", "start_precision"),
+                               "start", "start_precision"), bad, starts, start_precisions)
+        ends = _column(_rule(lambda t, rec, row: _fuzzy(t, rec, row, "end", "end_precision"),
+                             "end", "end_precision"), bad, ends, end_precisions)
+        mins = _column(_rule(lambda t, rec, row: _troops_cell(t, rec, row, "troops_min"), "troops_min"), bad, mins)
+        maxs = _column(_rule(lambda t, rec, row: _troops_cell(t, rec, row, "troops_max"), "troops_max"), bad, maxs)
+        qualifiers = _column(_rule(lambda t, rec, row: t.choice(rec, row, "qualifier", QUALIFIERS, required=False),
+                                   "qualifier"), bad, qualifiers)
+        bases = _column(_rule(lambda t, rec, row: t.choice(rec, row, "basis", BASES), "basis"), bad, bases)
+        srcs = _column(_clean_ref(sources.loaded), bad, srcs)
+        quotes = _column(_clean_quote, bad, quotes, distinct=False)
+        notes = _column(_clean_text("note"), bad, notes, distinct=False)
+        checked = _column(_rule(_checked, "quote_checked"), bad, checked)
+        forces = _column(_rule(_force, "force"), bad, forces)
+    supports = _Supports(sources.loaded)
+    for k, row, rid, src_place, dest, start, end, lo, hi, qualifier, basis, force, sid, quote, chk, note in zip(
+            range(len(table)), table.rows, ids, froms, tos, starts, ends, mins, maxs, qualifiers, bases, forces,
+            srcs, quotes, checked, notes):
+        if (k in bad or rid in seen or src_place == dest or end.end < start.start
+                or (lo is not None and hi is not None and lo > hi) or not _fits(qualifier, lo, hi)
+                or not supports(start, basis, sid)):
+            movement = _movement_row(t, table.record(k), row, seen, places, sources)
+            if movement is not None:
+                out.append(movement)
             continue
-        if lo is not None and hi is not None and lo > hi:
-            continue
-        out.append(Movement(rid, ends[0], ends[1], start, end, lo, hi, qualifier, basis, sid,
-                            quote, checked, note, force=force))
+        seen[rid] = row
+        out.append(Movement(rid, src_place, dest, start, end, lo, hi, qualifier, basis, sid,
+                            quote, chk, note, force=force))
     return out
 
 
-def _load_phases(rows, problems, sources: _Ids) -> list[Phase]:
+def _load_phases(table: _Table | None, problems, sources: _Ids) -> list[Phase]:
     t = _Rows("phases.csv", problems)
     seen: dict[str, int] = {}
     out: list[Phase] = []
-    for row, rec in rows:
+    for row, rec in table.records() if table else ():
         rid = _check_id(t, rec, row, seen)
         name = _text(t, rec, row, "name", "the phase's name, e.g. Phase 1")
         description = _text(t, rec, row, "description")
@@ -791,11 +1124,11 @@ def _load_phases(rows, problems, sources: _Ids) -> list[Phase]:
     return sorted(out, key=lambda p: p.start)
 
 
-def _load_events(rows, problems, sources: _Ids) -> list[Event]:
+def _load_events(table: _Table | None, problems, sources: _Ids) -> list[Event]:
     t = _Rows("events.csv", problems)
     seen: dict[str, int] = {}
     out: list[Event] = []
-    for row, rec in rows:
+    for row, rec in table.records() if table else ():
         rid = _check_id(t, rec, row, seen)
         date = _fuzzy(t, rec, row, "date", "date_precision")
         label = _text(t, rec, row, "label", "a short label for the slider, e.g. 'Reversal: 250–350 stay'")
@@ -821,7 +1154,8 @@ def check_seeds(ds: Dataset, seeds_dir: str | Path) -> list[Problem]:
     folder = Path(seeds_dir)
     problems: list[Problem] = []
     texts: dict[str, str | None] = {}
-    rows_of = _id_rows(Path(ds.root) / "sources.csv")
+    # a file is read again for its rows only once a problem needs locating in it
+    rows_of = _LazyRows(Path(ds.root) / "sources.csv")
     for src in ds.sources.values():
         if not src.seed_file:
             continue
@@ -832,8 +1166,10 @@ def check_seeds(ds: Dataset, seeds_dir: str | Path) -> list[Problem]:
             texts[src.id] = None
             continue
         texts[src.id] = re.sub(r"\s+", " ", path.read_text(encoding="utf-8", errors="replace"))
+    if not texts:
+        return problems   # no source names a seed file: no quote to hold to one
     for file, records in (("claims.csv", ds.claims), ("movements.csv", ds.movements)):
-        rows_of = _id_rows(Path(ds.root) / file)
+        rows_of = _LazyRows(Path(ds.root) / file)
         for rec in records:
             text = texts.get(rec.source)
             if text is None or not rec.quote_checked:
@@ -843,6 +1179,18 @@ def check_seeds(ds: Dataset, seeds_dir: str | Path) -> list[Problem]:
                                         f"a verbatim quote from {ds.sources[rec.source].seed_file} (quote_checked "
                                         "is yes); it is not in that file: correct it, or set quote_checked to no"))
     return problems
+
+
+class _LazyRows:
+    """:func:`_id_rows` of a file, read on the first look-up."""
+
+    def __init__(self, path: Path):
+        self.path, self.rows = path, None
+
+    def get(self, rid: str) -> int | None:
+        if self.rows is None:
+            self.rows = _id_rows(self.path)
+        return self.rows.get(rid)
 
 
 def _id_rows(path: Path) -> dict[str, int]:
