@@ -31,12 +31,18 @@ def render(element) -> str:
     return element.get_root().render()
 
 
-def shapes(html: str, kind: str = "circleMarker") -> list[tuple[list, dict]]:
-    """Every L.<kind>(latlngs, options) in rendered JS, parsed back from its JSON."""
-    out = []
-    for m in re.finditer(r"L\." + kind + r"\(\s*(\[.*?\]),\s*(\{.*?\})\s*\)", html, re.S):
-        out.append((json.loads(m.group(1)), json.loads(m.group(2))))
+def drawn_shapes(html: str) -> list[dict]:
+    """Every shape the rendered JS draws (``PostureAtlas.drawShapes(layer, [...])``, one
+    list per layer), in drawing order, parsed back from its JSON."""
+    dec, out = json.JSONDecoder(), []
+    for m in re.finditer(r"PostureAtlas\.drawShapes\(\s*[\w.]+\s*,\s*", html):
+        out += dec.raw_decode(html, m.end())[0]
     return out
+
+
+def shapes(html: str, kind: str = "circleMarker") -> list[tuple[list, dict]]:
+    """Every L.<kind>(latlngs, options) the rendered JS draws."""
+    return [(sh["latlngs"], sh["options"]) for sh in drawn_shapes(html) if sh["kind"] == kind]
 
 
 def main_markers(html: str) -> dict[str, dict]:
