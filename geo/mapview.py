@@ -98,6 +98,15 @@ class _Element(MacroElement):
         for child in self._children.values():
             child.render(**kwargs)
 
+    def js(self, attr: str) -> Markup:
+        """``self.<attr>|tojson`` (geo.textsafe.js_json), serialised once per element:
+        streamlit-folium renders every layer's script twice per run, and at 1,000 places
+        the marks' JSON is most of a rerun's rendering."""
+        cache = self.__dict__.setdefault("_js_cache", {})
+        if attr not in cache:
+            cache[attr] = Markup(js_json(getattr(self, attr)))
+        return cache[attr]
+
 
 class _Css(_Element):
     _template = Template("""
@@ -153,7 +162,7 @@ class Shapes(_Element):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            PostureAtlas.drawShapes({{ this._parent.get_name() }}, {{ this.shapes|tojson }});
+            PostureAtlas.drawShapes({{ this._parent.get_name() }}, {{ this.js('shapes') }});
         {% endmacro %}
     """)
 
@@ -198,7 +207,7 @@ class LabelLayer(_Element):
     _template = Template("""
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = new PostureAtlas.LabelLayer(
-                {{ this.items|tojson }}, {{ this.avoid|tojson }}, {{ this.options|tojson }});
+                {{ this.js('items') }}, {{ this.js('avoid') }}, {{ this.options|tojson }});
             {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
         {% endmacro %}
     """)

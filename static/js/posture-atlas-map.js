@@ -71,8 +71,17 @@
       // label widths when they arrive: lay out again on either
       var self = this;
       if (window.ResizeObserver && !this._observer) {
-        this._observer = new ResizeObserver(function () { map.invalidateSize({pan: false}); self._schedule(); });
-        this._observer.observe(map.getContainer());
+        // only a real change of the frame's size: an observer reports the size it starts
+        // with too, which cost a whole extra layout on every date change
+        var box = map.getContainer();
+        var seen = [box.clientWidth, box.clientHeight];
+        this._observer = new ResizeObserver(function () {
+          if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
+          seen = [box.clientWidth, box.clientHeight];
+          map.invalidateSize({pan: false});
+          self._schedule();
+        });
+        this._observer.observe(box);
       }
       if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function () { self._schedule(); }); }
       // Leaflet's stylesheet may still be loading (streamlit-folium adds it after the
