@@ -25,19 +25,21 @@ they belong to the basemap, not to the posture).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
+from markupsafe import Markup
 
 from . import style, symbology
 from .assets import OfflineMap
 from .dates import age_label
 from .model import Dataset
 from .posture import reports_only, snapshot  # noqa: F401  (reports_only re-exported)
-from .textsafe import Template  # |tojson that never lets a template delimiter through
+from .textsafe import Template, js_json, literal  # |tojson that never lets a template delimiter through
 from .popup import esc, place_tooltip, popup_html, movement_popup, day_label  # noqa: F401
 from .symbology import MarkerSpec, curve, marker_specs, short_name  # noqa: F401  (re-exported)
 
@@ -79,7 +81,34 @@ FILL_CERTAIN, FILL_RANGE = style.FILL_CERTAIN, style.FILL_RANGE
 # through tojson. folium's own Tooltip/Popup paste text into a JS template literal,
 # and path_options() drops Leaflet options such as ``interactive``.
 
-class _Css(MacroElement):
+class _Element(MacroElement):
+    """A map element whose macros are rendered once: their output reaches the page as a
+    literal (geo.textsafe.literal), where branca would compile it as a Jinja template a
+    second time. Same text on the page (the values carry no template delimiter either
+    way, see geo.textsafe); at scale that second pass over the marks' JSON cost more than
+    drawing them."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(literal(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+    def js(self, attr: str) -> Markup:
+        """``self.<attr>|tojson`` (geo.textsafe.js_json), serialised once per element:
+        streamlit-folium renders every layer's script twice per run, and at 1,000 places
+        the marks' JSON is most of a rerun's rendering."""
+        cache = self.__dict__.setdefault("_js_cache", {})
+        if attr not in cache:
+            cache[attr] = Markup(js_json(getattr(self, attr)))
+        return cache[attr]
+
+
+class _Css(_Element):
     _template = Template("""
         {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
     """)
@@ -90,56 +119,81 @@ class _Css(MacroElement):
         self.css = css  # our own constant CSS, never data
 
 
-class Shape(MacroElement):
-    """A Leaflet circleMarker, polyline or polygon with optional tooltip and popup."""
+class Shape:
+    """A Leaflet circleMarker, polyline or polygon with optional tooltip and popup: plain
+    data, drawn in the browser by the :class:`Shapes` element of its layer."""
 
     KINDS = ("circleMarker", "polyline", "polygon")
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.{{ this.kind }}(
-                {{ this.latlngs|tojson }}, {{ this.options|tojson }}
-            ).addTo({{ this._parent.get_name() }});
-            {% if this.tooltip %}{{ this.get_name() }}.bindTooltip({{ this.tooltip|tojson }}, {{ this.tooltip_options|tojson }});{% endif %}
-            {% if this.popup %}{{ this.get_name() }}.bindPopup({{ this.popup|tojson }}, {"maxWidth": 380});{% endif %}
-        {% endmacro %}
-    """)
+    TOOLTIP_OPTIONS = {"sticky": True, "direction": "top", "opacity": 0.95}
 
     def __init__(self, kind: str, latlngs, options: dict, tooltip: str | None = None,
                  popup: str | None = None, tooltip_options: dict | None = None):
         if kind not in self.KINDS:
             raise ValueError(f"Shape kind {kind!r}; expected one of {self.KINDS}")
-        super().__init__()
-        self._name = "pa_" + kind.lower()
         self.kind = kind
         self.latlngs = latlngs
         self.options = options
         self.tooltip = tooltip
         self.popup = popup
-        self.tooltip_options = tooltip_options or {"sticky": True, "direction": "top", "opacity": 0.95}
+        self.tooltip_options = tooltip_options
+
+    def data(self) -> dict:
+        """What ``PostureAtlas.drawShapes`` reads: kind, latlngs, options, and tooltip
+        (with its options when they are not the default) and popup when there are."""
+        out = {"kind": self.kind, "latlngs": self.latlngs, "options": self.options}
+        if self.tooltip:
+            out["tooltip"] = self.tooltip
+            if self.tooltip_options and self.tooltip_options != self.TOOLTIP_OPTIONS:
+                out["tooltip_options"] = self.tooltip_options
+        if self.popup:
+            out["popup"] = self.popup
+        return out
 
 
-class Label(MacroElement):
-    """HTML text on the map at a point: a non-interactive divIcon (clicks pass through)."""
+class Shapes(_Element):
+    """Every shape of one layer in one element: a JSON list drawn by
+    ``PostureAtlas.drawShapes`` (``static/js/posture-atlas-map.js``), in list order, each
+    as ``L.<kind>(latlngs, options)`` with its tooltip and popup bound.
+
+    One element per layer instead of one per shape: branca compiles a Jinja template for
+    every element it renders, which at 1,000 places cost seconds per date; the browser
+    draws the same marks in the same order either way.
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.marker({{ this.latlng|tojson }}, {
-                icon: L.divIcon({html: {{ this.html|tojson }}, className: {{ this.class_name|tojson }}, iconSize: [0, 0]}),
-                interactive: false, keyboard: false{% if this.pane %}, pane: {{ this.pane|tojson }}{% endif %}
-            }).addTo({{ this._parent.get_name() }});
+            PostureAtlas.drawShapes({{ this._parent.get_name() }}, {{ this.js('shapes') }});
         {% endmacro %}
     """)
 
-    def __init__(self, latlng, html: str, class_name: str = "pa-label-icon", pane: str | None = None):
+    def __init__(self, shapes: list[Shape]):
         super().__init__()
-        self._name = "pa_label"
-        self.latlng = [round(latlng[0], 5), round(latlng[1], 5)]
-        self.html = html
+        self._name = "pa_shapes"
+        self.shapes = [sh.data() for sh in shapes]
+
+
+class Labels(_Element):
+    """HTML texts on the map at points (the country names): non-interactive divIcons
+    (clicks pass through), one element for all, drawn by ``PostureAtlas.drawLabels``.
+    ``items``: {latlng, html (escaped)}."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            PostureAtlas.drawLabels({{ this._parent.get_name() }}, {{ this.items|tojson }},
+                {{ this.class_name|tojson }}, {{ this.pane|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, items: list[dict], class_name: str = "pa-label-icon", pane: str | None = None):
+        super().__init__()
+        self._name = "pa_labels_static"
+        self.items = [{"latlng": [round(it["latlng"][0], 5), round(it["latlng"][1], 5)], "html": it["html"]}
+                      for it in items]
         self.class_name = class_name
         self.pane = pane
 
 
-class LabelLayer(MacroElement):
+class LabelLayer(_Element):
     """Permanent labels placed in the browser, beside their markers, clear of each other.
 
     Placement needs the real pixel positions, which depend on the frame size and the
@@ -158,7 +212,7 @@ class LabelLayer(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = new PostureAtlas.LabelLayer(
-                {{ this.items|tojson }}, {{ this.avoid|tojson }}, {{ this.options|tojson }});
+                {{ this.js('items') }}, {{ this.js('avoid') }}, {{ this.options|tojson }});
             {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
         {% endmacro %}
     """)
@@ -171,7 +225,7 @@ class LabelLayer(MacroElement):
         self.options = {"leaderColour": style.GROUP_COLOUR}
 
 
-class MapNotes(MacroElement):
+class MapNotes(_Element):
     """Boxes pinned to the map frame (title/date, source line, marking) that come and go
     with the layer holding them, so they update with the posture layers
     (``PostureAtlas.MapNotes`` in ``static/js/posture-atlas-map.js``)."""
@@ -192,7 +246,7 @@ class MapNotes(MacroElement):
         self.boxes = boxes
 
 
-class _StaticControl(MacroElement):
+class _StaticControl(_Element):
     """A fixed HTML control (the legend) that belongs to the base map."""
 
     _template = Template("""
@@ -215,7 +269,7 @@ class _StaticControl(MacroElement):
         self.html, self.position, self.cls = html, position, cls
 
 
-class _Basemap(MacroElement):
+class _Basemap(_Element):
     """Country polygons in their own panes under the posture, an empty offline base
     layer, and the online tile layers offered (not added) in a layer control."""
 
@@ -226,7 +280,7 @@ class _Basemap(MacroElement):
             map.createPane("paCountryNames").style.zIndex = 350;
             map.getPane("paCountryNames").style.pointerEvents = "none";
             var focus = {{ this.focus|tojson }};
-            var {{ this.get_name() }} = L.geoJSON({{ this.countries|tojson }}, {
+            var {{ this.get_name() }} = L.geoJSON({{ this.countries_json }}, {
                 pane: "paLand", interactive: false,
                 style: function (f) {
                     var inFocus = focus.indexOf(f.properties.iso_a3) !== -1;
@@ -271,6 +325,8 @@ class _Basemap(MacroElement):
         super().__init__()
         self._name = "pa_basemap"
         self.countries = countries
+        # js_json (what |tojson is) of the same countries, serialised once per process
+        self.countries_json = _countries_js() if countries is _countries()[1] else Markup(js_json(countries))
         self.focus = focus
         self.bounds = bounds
         self.tiles = tiles
@@ -394,7 +450,11 @@ BRIEF_CSS = """
 
 # ------------------------------------------------------------------- base map
 
-def _countries_geojson(ds: Dataset | None):
+@functools.lru_cache(maxsize=1)
+def _countries():
+    """The basemap's countries (GeoDataFrame, GeoJSON dict), read and simplified once per
+    process: they never change, and building them took half a second on every rerun.
+    Callers must not modify either."""
     from .basemap import load_countries
 
     gdf = load_countries()
@@ -403,6 +463,23 @@ def _countries_geojson(ds: Dataset | None):
     # 0.01 degree (about 1 km) is finer than a pixel at the zooms used, and halves the page.
     gdf = gdf.set_geometry(gdf.geometry.simplify(0.01, preserve_topology=True))
     return gdf, json.loads(gdf.to_json(drop_id=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _countries_js() -> Markup:
+    """The countries' GeoJSON as geo.textsafe.js_json writes it (the map's |tojson), once."""
+    return Markup(js_json(_countries()[1]))
+
+
+def _countries_geojson(ds: Dataset | None = None):
+    """The countries drawn under the posture (the same for every dataset)."""
+    return _countries()
+
+
+@functools.lru_cache(maxsize=8)
+def _country_label_points(avoid: tuple[tuple[float, float], ...]) -> tuple[tuple[str, float, float], ...]:
+    """:func:`country_label_points` of the basemap's countries, once per set of places."""
+    return tuple(country_label_points(_countries()[0], list(avoid)))
 
 
 def country_label_points(gdf, avoid: list[tuple[float, float]]) -> list[tuple[str, float, float]]:
@@ -458,9 +535,11 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
         avoid = [(ds.places[p].lat, ds.places[p].lon) for p in posture(ds).posture_places]
     names = folium.FeatureGroup(name="Country names", control=False)
     iso_by_name = dict(zip(gdf["name"], gdf["iso_a3"]))
-    for name, lat, lon in country_label_points(gdf, avoid):
+    items = []
+    for name, lat, lon in _country_label_points(tuple(avoid)):
         cls = "pa-country pa-focus" if iso_by_name.get(name) in focus else "pa-country"
-        names.add_child(Label((lat, lon), f'<div class="{cls}">{esc(name)}</div>', pane="paCountryNames"))
+        items.append({"latlng": (lat, lon), "html": f'<div class="{cls}">{esc(name)}</div>'})
+    names.add_child(Labels(items, pane="paCountryNames"))
     m.add_child(names)
     if legend:
         m.add_child(_StaticControl(legend_html(), "topright", "pa-box pa-legend"))
@@ -549,13 +628,16 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
     moves = folium.FeatureGroup(name="Movements", control=False)
     marks = folium.FeatureGroup(name="Places", control=False)
     texts = folium.FeatureGroup(name="Labels", control=False)
+    join_shapes: list[Shape] = []
+    move_shapes: list[Shape] = []
+    mark_shapes: list[Shape] = []
 
     # points along lines, so labels prefer not to sit across an arrow or a join
     line_points: list[tuple[float, float]] = []
     for ln in symbology.join_marks(specs):
         (la0, lo0), (la1, lo1) = ln.points
         line_points += [(la0 + (la1 - la0) * t / 6, lo0 + (lo1 - lo0) * t / 6) for t in range(1, 6)]
-        joins.add_child(Shape("polyline", [list(p) for p in ln.points], {
+        join_shapes.append(Shape("polyline", [list(p) for p in ln.points], {
             "color": ln.colour, "weight": ln.weight, "opacity": ln.opacity,
             "dashArray": ln.dash, "lineCap": ln.cap, "interactive": False}))
 
@@ -568,23 +650,26 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
             f"{src.outlet}, {day_label(src.published)}"])
         pop = movement_popup(m, ms.origin, ms.destination, src)
         line_points += list(ar.path[1:-1:2])
-        moves.add_child(Shape("polyline", [[round(a, 5), round(b, 5)] for a, b in ar.path], {
+        move_shapes.append(Shape("polyline", [[round(a, 5), round(b, 5)] for a, b in ar.path], {
             "color": ar.colour, "weight": ar.weight, "opacity": 0.95,
             "dashArray": ar.dash, "lineCap": "butt",
             "className": f"pa-move pa-move-{m.basis}"}, tooltip=tip, popup=pop))
-        moves.add_child(Shape("polygon", [[round(lat, 5), round(lon, 5)] for lat, lon in ar.head], {
+        move_shapes.append(Shape("polygon", [[round(lat, 5), round(lon, 5)] for lat, lon in ar.head], {
             "color": ar.colour, "weight": style.MOVE_HEAD_WEIGHT_PX, "opacity": 1, "fill": True,
             "fillColor": ar.head_fill, "fillOpacity": 1,
             "interactive": False, "className": "pa-arrowhead"}))
 
     for s in specs:
-        for shape in _marker_shapes(s, popups):
-            marks.add_child(shape)
+        mark_shapes += _marker_shapes(s, popups)
     if selected:
         for s in specs:
             if s.key == selected:
-                marks.add_child(Shape("circleMarker", [s.lat, s.lon], _disc_options(symbology.selected_mark(s))
+                mark_shapes.append(Shape("circleMarker", [s.lat, s.lon], _disc_options(symbology.selected_mark(s))
                                       | {"className": "pa-selected"}))
+
+    for group, shapes in ((joins, join_shapes), (moves, move_shapes), (marks, mark_shapes)):
+        if shapes:
+            group.add_child(Shapes(shapes))
 
     if labels:
         items = [_label_item(s, specs) for s in specs if s.label_parts]

@@ -31,12 +31,18 @@ def render(element) -> str:
     return element.get_root().render()
 
 
-def shapes(html: str, kind: str = "circleMarker") -> list[tuple[list, dict]]:
-    """Every L.<kind>(latlngs, options) in rendered JS, parsed back from its JSON."""
-    out = []
-    for m in re.finditer(r"L\." + kind + r"\(\s*(\[.*?\]),\s*(\{.*?\})\s*\)", html, re.S):
-        out.append((json.loads(m.group(1)), json.loads(m.group(2))))
+def drawn_shapes(html: str) -> list[dict]:
+    """Every shape the rendered JS draws (``PostureAtlas.drawShapes(layer, [...])``, one
+    list per layer), in drawing order, parsed back from its JSON."""
+    dec, out = json.JSONDecoder(), []
+    for m in re.finditer(r"PostureAtlas\.drawShapes\(\s*[\w.]+\s*,\s*", html):
+        out += dec.raw_decode(html, m.end())[0]
     return out
+
+
+def shapes(html: str, kind: str = "circleMarker") -> list[tuple[list, dict]]:
+    """Every L.<kind>(latlngs, options) the rendered JS draws."""
+    return [(sh["latlngs"], sh["options"]) for sh in drawn_shapes(html) if sh["kind"] == kind]
 
 
 def main_markers(html: str) -> dict[str, dict]:
@@ -326,3 +332,62 @@ def test_live_labels_are_capped_at_scale_keeping_the_most_important(tmp_path):
     pri = sorted((it["priority"] for it in labels.items), reverse=True)
     assert pri[0] >= 200  # an area total is among them
     assert _json.dumps(labels.items)  # plain data for the browser
+
+
+# ------------------------------------------------- one element per layer (issue 11)
+
+def _reference_marks(snap, ds, *, show_plans=True, selected=None) -> list[tuple]:
+    """What the map drew when every circle was its own folium element (before issue 11):
+    each spec's marker_marks outermost first, the last one clickable with its classes and
+    tooltip, then the selection ring; read straight from geo.symbology."""
+    from geo import symbology
+    from geo.mapview import _disc_options
+
+    specs = marker_specs(snap, show_plans=show_plans, sources=dict(ds.sources), places=dict(ds.places))
+    out = []
+    for s in specs:
+        discs = symbology.marker_marks(s)
+        for k, d in enumerate(discs):
+            opts = _disc_options(d)
+            tip = None
+            if k == len(discs) - 1:
+                opts.update(interactive=True, className=f"pa-marker pa-{s.kind} pa-key-"
+                            + s.key.replace(":", "-").replace("+", "-"))
+                tip = s.tooltip
+            out.append(([s.lat, s.lon], opts, tip))
+    for s in specs:
+        if s.key == selected:
+            out.append(([s.lat, s.lon], _disc_options(symbology.selected_mark(s)) | {"className": "pa-selected"}, None))
+    return out
+
+
+def _drawn_marks(layers) -> list[tuple]:
+    marks = next(fg for fg in layers if fg.layer_name == "Places")
+    html = json.dumps([c.shapes for c in marks._children.values()])
+    return [(sh["latlngs"], sh["options"], sh.get("tooltip")) for lst in json.loads(html) for sh in lst]
+
+
+def _check_marks_match_reference(ds, days, selected=None):
+    for day in days:
+        for plans in (True, False):
+            snap = snapshot(ds, day) if plans else snapshot(reports_only(ds), day)
+            layers = posture_layers(snap, show_plans=plans, selected=selected, popups=False, ds=ds)
+            drawn = _drawn_marks(layers)
+            assert drawn == _reference_marks(snap, ds, show_plans=plans, selected=selected), (day, plans)
+            # and the page carries them as one drawShapes call per non-empty layer
+            page = render(build_map(ds, snap, show_plans=plans, selected=selected))
+            assert [(sh["latlngs"], sh["options"]) for sh in drawn_shapes(page) if sh["kind"] == "circleMarker"] \
+                == [(ll, o) for ll, o, _ in _reference_marks(snap, ds, show_plans=plans, selected=selected)]
+
+
+def test_marks_in_one_element_match_the_per_circle_reference_on_the_embedded_data(ds):
+    _check_marks_match_reference(ds, ["2024-09-30", "2025-10-21", "2026-02-28"], selected="ain-al-asad")
+
+
+def test_marks_in_one_element_match_the_per_circle_reference_on_synthetic_data(tmp_path):
+    from geo.synth import synthesize
+
+    big = load_dataset(synthesize(tmp_path / "synth", places=60, claims=3000, movements=200, seed=3))
+    days = [big.first_date + (big.last_date - big.first_date) * k // 4 for k in (1, 2, 3)]
+    some = next(iter(big.places))
+    _check_marks_match_reference(big, days, selected=some)

@@ -19,6 +19,7 @@ from matplotlib.patches import Circle
 
 from geo import mapview, render, style, symbology
 from geo.posture import snapshot
+from tests.test_mapview import drawn_shapes
 
 DAYS = ["2025-08-20", "2025-10-21", "2026-01-18"]
 
@@ -28,8 +29,7 @@ def _folium_discs(snap, ds) -> Counter:
     out = Counter()
     for fg in mapview.posture_layers(snap, ds=ds, labels=False):
         js = fg.get_root().render() if False else _render_group(fg)
-        for m in re.finditer(r"L\.circleMarker\(\s*\[.*?\],\s*(\{.*?\})\s*\)", js, re.S):
-            o = json.loads(m.group(1))
+        for o in (sh["options"] for sh in drawn_shapes(js) if sh["kind"] == "circleMarker"):
             out[(round(o["radius"], 1), o["color"].lower(), (o.get("fillColor") or "none").lower()
                  if o.get("fill") else "none", bool(o.get("dashArray")))] += 1
     return out

@@ -137,8 +137,6 @@ def _image_buttons(o: dict) -> None:
 
 
 def _animation_button(ds, o: dict) -> None:
-    from geo.render import animation_days, render_animation
-
     known, plans, marking = o["known_on"], o["plans"], o["marking"]
     key = (known, plans, marking, o["title"], cache.data_stamp())
     held = st.session_state.get(_ANIMATION_KEY)
@@ -151,6 +149,10 @@ def _animation_button(ds, o: dict) -> None:
                      help="One frame per change date, with the date, legend and title on each (about a "
                           "second per frame to make)."):
         return
+    # imported on the click: geo.render brings matplotlib, seconds of a cold start that
+    # every first run paid while the Export section was closed
+    from geo.render import animation_days, render_animation
+
     days = animation_days(ds, known)
     bar = st.progress(0.0, text=f"Rendering {len(days)} frames…")
 

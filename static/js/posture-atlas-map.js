@@ -20,6 +20,9 @@
  *       go with the layer holding them.
  *   PostureAtlas.reportView(map)
  *       writes the map's centre and zoom to data-pa-view on the container (tests).
+ *   PostureAtlas.drawShapes(group, shapes) / PostureAtlas.drawLabels(group, items, cls, pane)
+ *       every circleMarker/polyline/polygon of one layer (with tooltip and popup), and
+ *       the country names, from one JSON list each (geo.mapview.Shapes, Labels).
  */
 (function () {
   "use strict";
@@ -216,8 +219,17 @@
       // label widths when they arrive: lay out again on either
       var self = this;
       if (window.ResizeObserver && !this._observer) {
-        this._observer = new ResizeObserver(function () { map.invalidateSize({pan: false}); self._schedule(); });
-        this._observer.observe(map.getContainer());
+        // only a real change of the frame's size: an observer reports the size it starts
+        // with too, which cost a whole extra layout on every date change
+        var box = map.getContainer();
+        var seen = [box.clientWidth, box.clientHeight];
+        this._observer = new ResizeObserver(function () {
+          if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
+          seen = [box.clientWidth, box.clientHeight];
+          map.invalidateSize({pan: false});
+          self._schedule();
+        });
+        this._observer.observe(box);
       }
       if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function () { self._schedule(); }); }
       // Leaflet's stylesheet may still be loading (streamlit-folium adds it after the
@@ -248,8 +260,16 @@
 
     _relayout: function () {
       // after the other layers and the title box of this update are on the map
+      // One layout for every request made before it runs: the layer asks on add, on the
+      // CSS arriving, on the fonts, on the frame's first resize and on the key box; each
+      // used to lay every label out again (at 150 labels over 1,000 places, seconds each).
       var self = this;
-      window.setTimeout(function () { if (self._map) { self._layout(self._map); } }, 0);
+      if (this._pending) { return; }
+      this._pending = true;
+      window.setTimeout(function () {
+        self._pending = false;
+        if (self._map) { self._layout(self._map); }
+      }, 0);
     },
 
     _layout: function (map) {
@@ -396,6 +416,33 @@
     }
   });
 
+  var SHAPE_KINDS = {circleMarker: true, polyline: true, polygon: true};
+  var TOOLTIP_OPTIONS = {sticky: true, direction: "top", opacity: 0.95};
+  var POPUP_OPTIONS = {maxWidth: 380};
+
+  function drawShapes(group, shapes) {
+    // geo.mapview.Shapes: L.<kind>(latlngs, options) in list order (later on top), the
+    // tooltip and popup (HTML escaped in Python, geo.popup) bound as they were one by one
+    for (var i = 0; i < shapes.length; i++) {
+      var s = shapes[i];
+      if (!SHAPE_KINDS[s.kind]) { throw new Error("PostureAtlas.drawShapes: unknown kind " + s.kind); }
+      var layer = L[s.kind](s.latlngs, s.options);
+      group.addLayer(layer);
+      if (s.tooltip) { layer.bindTooltip(s.tooltip, s.tooltip_options || TOOLTIP_OPTIONS); }
+      if (s.popup) { layer.bindPopup(s.popup, POPUP_OPTIONS); }
+    }
+  }
+
+  function drawLabels(group, items, className, pane) {
+    // geo.mapview.Labels: non-interactive divIcons (clicks pass through)
+    for (var i = 0; i < items.length; i++) {
+      var opts = {icon: L.divIcon({html: items[i].html, className: className, iconSize: [0, 0]}),
+                  interactive: false, keyboard: false};
+      if (pane) { opts.pane = pane; }
+      group.addLayer(L.marker(items[i].latlng, opts));
+    }
+  }
+
   function reportView(map) {
     function report() {
       var c = map.getCenter();
@@ -406,5 +453,6 @@
     report();
   }
 
-  window.PostureAtlas = {LabelLayer: LabelLayer, MapNotes: MapNotes, reportView: reportView};
+  window.PostureAtlas = {LabelLayer: LabelLayer, MapNotes: MapNotes, reportView: reportView,
+                         drawShapes: drawShapes, drawLabels: drawLabels};
 }());
