@@ -37,8 +37,15 @@ Rules (the README states them for users):
 Performance: :class:`Posture` is built once per dataset (at load). Per place it holds
 the reports sorted by effect, the plans sorted by announcement, and every plan's
 settling events, so a state on a day is a bisection, not a filter over raw tables.
-Conflicts are found by a sweep over claims sorted by start (only overlapping claims are
-compared), and the whole timeline is built per place from that place's own change days.
+Conflicts are not paired at load (a place with 20,000 claims has a million overlapping
+pairs): a claim's are found when first asked for, by a query over the place's claims
+bucketed by span, or, once a place is asked about often (a slider), by one sweep over
+that place's claims sorted by start; ``_sweep`` over every place stays the reference.
+A place's state is kept with the window of days it holds over (bounded, per known-on
+day), so a snapshot recomputes only the places whose window the day leaves, and the
+timeline is built per place from its own change days, skipping those inside the window
+of the last state. ``snapshot_reference`` and ``timeline_reference`` compute without
+those caches; the tests hold the fast paths to them.
 """
 from __future__ import annotations
 
@@ -594,7 +601,8 @@ class Posture:
         self._window_count = 0
         self._relations_complete = False
         self._swept: set[str] = set()
-        self._places_swept = False
+        self._asked: dict[str, int] = {}
+        self._snapshots = 0
         self._group_parts: dict[tuple[str, str], tuple] = {}
 
         self.places: dict[str, _PlaceIndex] = {}
@@ -669,14 +677,19 @@ class Posture:
                 if c.date.end >= start:
                     yield c
 
-    def _sweep_place(self, pid: str) -> bool:
+    def _sweep_place(self, pid: str, now: bool = False) -> bool:
         """Find the conflicts and corroborations of every claim at ``pid`` in one sweep,
-        once (cheaper than one query per claim), unless the place is crowded (the sweep's
-        pairs grow with the square of its claims): False then."""
+        once, when the place has been asked about a few times (one snapshot asks about
+        one or two claims per place: a query each is cheaper; a slider over many days
+        asks about most of them: the sweep is). Never at a crowded place (the sweep's
+        pairs grow with the square of its claims). False: ask per claim."""
         if pid in self._swept:
             return True
         claims = self.places[pid].claims
         if len(claims) > _SWEEP_PLACE_LIMIT:
+            return False
+        asked = self._asked[pid] = self._asked.get(pid, 0) + 1
+        if asked <= _ASKED_BEFORE_SWEEP and not now:
             return False
         conflicts_by, corroborated_by, _pairs = _sweep(self.ds, {pid: list(claims)}, self.published)
         for c in claims:
@@ -694,17 +707,18 @@ class Posture:
         rel = self._relations.get(x.id)
         if rel is not None:
             return rel
-        if len(x.places) == 1 and self._sweep_place(x.places[0]):
+        single = len(x.places) == 1
+        if single and self._sweep_place(x.places[0]):
             return self._relations[x.id]
         conf: list[Claim] = []
         corr: list[Claim] = []
         met: set[str] = {x.id}
         for pid in x.places:
-            if self._sweep_place(pid):   # what that place's sweep found for the group claim
+            if not single and self._sweep_place(pid):   # what the place's sweep found for the group claim
                 found = self._group_parts[(x.id, pid)]
                 candidates = [(y, 1) for y in found[0][0]] if found[0] else []
                 candidates += [(y, 2) for y in found[1][0]] if found[1] else []
-            else:                        # a crowded place: this claim's overlaps only
+            else:                        # a place not swept (yet): this claim's overlaps only
                 candidates = [(y, None) for y in self._overlapping(pid, x)]
             for y, r in candidates:
                 if y.id in met:   # itself, or a group met again at another shared place
@@ -780,12 +794,13 @@ class Posture:
     def states_on(self, on: dt.date, k: Knowledge) -> list[PlaceState]:
         """The state of every place named by a source known with ``k``, on ``on``, in
         the order of ``posture_places`` (the snapshot's loop, with the lookups hoisted)."""
-        if not self._places_swept:
-            # the first snapshot finds the conflicts at every place in one go, rather
-            # than a few places per day over the next many snapshots
+        self._snapshots += 1
+        if self._snapshots == 2:
+            # a second day asked for: a slider. Find the conflicts at every place in one
+            # go now, rather than a few places per day over the next many snapshots (a
+            # single snapshot, as an export of one day, asks about one claim or two each)
             for pid in self.places:
-                self._sweep_place(pid)
-            self._places_swept = True
+                self._sweep_place(pid, now=True)
         per_place = self._windows_of(k)
         known_on = k.known_on or on
         first_seen = self.first_seen
@@ -1040,6 +1055,8 @@ _WINDOW_DAYS = 8
 #: sweep when the first is asked for; above it (the sweep's pairs grow with the square
 #: of the claims) each claim's are found on its own, when asked for.
 _SWEEP_PLACE_LIMIT = 2000
+#: ... once this many of its claims have been asked about one by one.
+_ASKED_BEFORE_SWEEP = 4
 
 
 def _narrow(bounds: list, points: list, n: int) -> None:
@@ -1064,14 +1081,20 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
     """
     out = []
     starts = [c.date.start for c in reports]
+    # plans are sorted by announcement: the same day's follow at once, the later ones
+    # from the first index announced after (scans bounded so that a place with
+    # thousands of plans is not quadratic)
+    announced_on = [pub[q.source] for q in plans]
+    n_plans = len(plans)
     for i, plan in enumerate(plans):
-        announced = pub[plan.source]
+        announced = announced_on[i]
         events: list[tuple[dt.date, dt.date, PlanStatus, Claim]] = []
+        later = bisect.bisect_right(announced_on, announced, i + 1)
         # a source's own plans never settle each other (ISW's "complete withdrawal" and
         # its "trainers will remain" are one report saying two things)
-        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced and q.source != plan.source), None)
+        nxt = next((plans[j] for j in range(later, n_plans) if plans[j].source != plan.source), None)
         # same-day plans from other sources: the later in order replaces it that day
-        same = next((q for q in plans[i + 1:] if pub[q.source] == announced and q.source != plan.source), None)
+        same = next((plans[j] for j in range(i + 1, later) if plans[j].source != plan.source), None)
         stop = pub[nxt.source] if nxt is not None else dt.date.max
         best_pub = dt.date.max
         k = bisect.bisect_left(starts, announced)
