@@ -773,8 +773,8 @@ class Posture:
         if w is not None:
             j = bisect.bisect_right(w[0], on) - 1
             if j >= 0:
-                hi, ps = w[1][j]
-                if on < hi:
+                lo, hi, ps = w[1][j]
+                if lo <= on < hi:
                     return ps if ps.on == on else _with(ps, on=on)
         bounds = [dt.date.min, dt.date.max]
         ps = self._compute_place_state(pid, on, k, bounds)
@@ -783,11 +783,13 @@ class Posture:
                 d.clear()
             self._window_count = 0
             w = None
-        if w is None:
-            w = per_place[pid] = ([], [])
-        j = bisect.bisect_right(w[0], bounds[0])
-        w[0].insert(j, bounds[0])
-        w[1].insert(j, (bounds[1], ps))
+        # new lists, put in place by one assignment: a session reading the place's
+        # windows in another thread sees the old pair or the new one, never half of one
+        starts, entries = (list(w[0]), list(w[1])) if w is not None else ([], [])
+        j = bisect.bisect_right(starts, bounds[0])
+        starts.insert(j, bounds[0])
+        entries.insert(j, (bounds[0], bounds[1], ps))
+        per_place[pid] = (starts, entries)
         self._window_count += 1
         return ps
 
@@ -814,8 +816,8 @@ class Posture:
             if w is not None:
                 j = right(w[0], on) - 1
                 if j >= 0:
-                    hi, ps = w[1][j]
-                    if on < hi:
+                    lo, hi, ps = w[1][j]
+                    if lo <= on < hi:
                         if ps.on != on:
                             new = object.__new__(PlaceState)
                             d = new.__dict__
