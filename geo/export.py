@@ -10,7 +10,6 @@ decimals (about 1 m), well below the precision of any place in the data.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import tempfile
 from pathlib import Path
@@ -18,7 +17,8 @@ from pathlib import Path
 from .csvsafe import csv_bytes
 from . import __version__
 from .model import STATUSES, Claim, Dataset, Source
-from .posture import GroupState, MovementState, PlaceState, PlanState, Snapshot, StateInterval, timeline
+from .posture import (GroupState, MovementState, PlaceState, PlanState, Snapshot, StateInterval, timeline,
+                      timeline_reference)
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
 _ROUND = 5
@@ -34,15 +34,31 @@ def _pt(place) -> list[float]:
     return [round(place.lon, _ROUND), round(place.lat, _ROUND)]
 
 
-@functools.lru_cache(maxsize=65536)
+#: source id -> (source, its dict): the same few sources stand behind thousands of
+#: features, so each has one dict (never mutated downstream; the JSON and GeoPackage
+#: writers only read it). Keyed by id, whose hash is cached, not by the record, whose
+#: hash is worked out from every field each time; the record itself is checked.
+_SOURCE_DICTS: dict[str, tuple[Source, dict]] = {}
+
+
 def _source_dict(s: Source) -> dict:
-    # the same few sources stand behind thousands of features: one dict each (never
-    # mutated downstream; json and GeoPackage writers only read it)
-    return s.as_dict()
+    hit = _SOURCE_DICTS.get(s.id)
+    if hit is not None and (hit[0] is s or hit[0] == s):
+        return hit[1]
+    if len(_SOURCE_DICTS) >= 65536:
+        _SOURCE_DICTS.clear()
+    d = s.as_dict()
+    _SOURCE_DICTS[s.id] = (s, d)
+    return d
 
 
 def _sources(sources) -> list[dict]:
-    return [_source_dict(s) for s in sources]
+    out = []
+    get = _SOURCE_DICTS.get
+    for s in sources:
+        hit = get(s.id)
+        out.append(hit[1] if hit is not None and hit[0] is s else _source_dict(s))
+    return out
 
 
 def _claim_props(claim: Claim | None, age_days: int | None, sources: tuple[Source, ...]) -> dict:
@@ -92,8 +108,53 @@ def _projection_props(claim: Claim | None, sources: dict[str, Source]) -> dict |
             "quote": claim.quote, "sources": _sources((sources[claim.source],))}
 
 
-def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None) -> dict:
-    """One place's state. ``sources`` (the dataset's) names outlets in plan hindsight."""
+class _Parts:
+    """Parts of features that recur across one export (a place's own fields, a claim's
+    fields with its sources, a plan's object), built once each and shared by every
+    feature that carries them: the timeline has some 100,000 place features over a
+    few thousand claims and plans. Shared values are never mutated: each feature gets
+    its own ``properties`` dict. Keys hold the objects they were built from, so an id
+    is never reused while the memo lives."""
+
+    def __init__(self) -> None:
+        self.places: dict[int, tuple] = {}
+        self.plans: dict[int, tuple] = {}
+        self.lists: dict[tuple, tuple] = {}
+
+    def place(self, place) -> tuple[dict, list[float]]:
+        hit = self.places.get(id(place))
+        if hit is None:
+            hit = self.places[id(place)] = (place, {
+                "id": place.id, "name": place.name, "layer": "place", "kind": place.kind,
+                "country": place.country, "precision": place.precision,
+                "scope": place.scope.value, "within": place.within or None}, _pt(place))
+        return hit[1], hit[2]
+
+
+    def plan(self, plan: PlanState | None, sources: dict[str, Source]) -> dict | None:
+        if plan is None:
+            return None
+        hit = self.plans.get(id(plan))
+        if hit is None:
+            hit = self.plans[id(plan)] = (plan, plan_props(plan, sources))
+        return hit[1]
+
+    def source_list(self, sources: tuple[Source, ...]) -> list[dict]:
+        key = tuple(map(id, sources))
+        hit = self.lists.get(key)
+        if hit is None:
+            hit = self.lists[key] = (sources, _sources(sources))
+        return hit[1]
+
+
+def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None,
+                  parts: _Parts | None = None) -> dict:
+    """One place's state. ``sources`` (the dataset's) names outlets in plan hindsight.
+
+    With ``parts`` (one per export) the recurring parts are shared between features;
+    the result is equal either way (the tests hold one to the other)."""
+    if parts is not None:
+        return _place_feature_shared(ps, sources, parts)
     sources = sources if sources is not None else {s.id: s for s in ps.sources + ps.figure_sources}
     props = {"id": ps.place.id, "name": ps.place.name, "layer": "place", "kind": ps.place.kind,
              "country": ps.place.country, "precision": ps.place.precision,
@@ -127,6 +188,47 @@ def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None) -> d
         props["projection"] = _projection_props(ps.projection, sources)
     return {"type": "Feature", "id": ps.place.id,
             "geometry": {"type": "Point", "coordinates": _pt(ps.place)}, "properties": props}
+
+
+def _place_feature_shared(ps: PlaceState, sources: dict[str, Source] | None, parts: _Parts) -> dict:
+    """:func:`place_feature` from shared parts: the same keys, in the same order."""
+    sources = sources if sources is not None else {s.id: s for s in ps.sources + ps.figure_sources}
+    static, point = parts.place(ps.place)
+    props = static.copy()
+    report = ps.report
+    # a claim's fields recur little across intervals (its corroborating sources grow)
+    props.update(_claim_props(report, ps.age_days, ps.sources))
+    if report is None and ps.plan is not None:
+        props.update(basis="plan", status_label="no report yet (plan only)", figure="no report yet")
+    fc = ps.figure_claim
+    props["troops_min"] = ps.troops_min
+    props["troops_max"] = ps.troops_max
+    props["qualifier"] = ps.qualifier or None
+    if report is not None:
+        props["figure"] = ps.figure_text()
+    if fc is not None:
+        props.update(figure_claim=fc.id, figure_basis=fc.basis, figure_as_of=fc.date.text,
+                     figure_as_of_precision=fc.date.precision, figure_age_days=ps.figure_age_days,
+                     figure_force=fc.force, figure_quote=fc.quote, figure_restated=fc.restated,
+                     figure_sources=parts.source_list(ps.figure_sources))
+        props["force"] = fc.force
+    else:
+        props.update(figure_claim=None, figure_basis=None, figure_as_of=None, figure_as_of_precision=None,
+                     figure_age_days=ps.figure_age_days, figure_force=None, figure_quote=None,
+                     figure_restated=None, figure_sources=[])
+    props["restated_by"] = [{"claim": c.id, "as_of": c.date.text, "source": c.source}
+                            for c in ps.restated_by]
+    if ps.group is not None:
+        props["figure"] = f"in group {ps.group}: {fc.figure_text()} together"
+    props["group"] = ps.group
+    props["places"] = [ps.place.id]
+    props["plan"] = parts.plan(ps.plan, sources)
+    props["conflicts"] = [c.id for c in ps.conflicts]
+    props["contradicted_by"] = [c.id for c in ps.contradicted_by]
+    if ps.projection is not None:
+        props["projection"] = _projection_props(ps.projection, sources)
+    return {"type": "Feature", "id": ps.place.id,
+            "geometry": {"type": "Point", "coordinates": point}, "properties": props}
 
 
 def group_feature(gs: GroupState, layer: str = "group") -> dict:
@@ -208,8 +310,20 @@ def timeline_geojson(ds: Dataset, known_on: dt.date | None = None,
                      until: dt.date | None = None) -> dict:
     """Every state interval as a feature with ``start`` (inclusive) and ``end``
     (exclusive) ISO dates, for QGIS's Temporal Controller ("separate fields")."""
-    ivs = timeline(ds, known_on, until)
-    feats = [_interval_feature(iv, ds.sources) for iv in ivs]
+    return _timeline_geojson(ds, known_on, until, reference=False)
+
+
+def timeline_geojson_reference(ds: Dataset, known_on: dt.date | None = None,
+                               until: dt.date | None = None) -> dict:
+    """:func:`timeline_geojson` the straightforward way (every state worked out afresh,
+    every feature built on its own): the reference the tests hold the fast one to."""
+    return _timeline_geojson(ds, known_on, until, reference=True)
+
+
+def _timeline_geojson(ds: Dataset, known_on, until, reference: bool) -> dict:
+    ivs = timeline_reference(ds, known_on, until) if reference else timeline(ds, known_on, until)
+    parts = None if reference else _Parts()
+    feats = [_interval_feature(iv, ds.sources, parts) for iv in ivs]
     known = known_on or ds.latest_published
     return {
         "type": "FeatureCollection",
@@ -222,9 +336,9 @@ def timeline_geojson(ds: Dataset, known_on: dt.date | None = None,
     }
 
 
-def _interval_feature(iv: StateInterval, sources: dict[str, Source]) -> dict:
+def _interval_feature(iv: StateInterval, sources: dict[str, Source], parts: _Parts | None = None) -> dict:
     if iv.layer == "place":
-        f = place_feature(iv.place_state, sources)
+        f = place_feature(iv.place_state, sources, parts)
     elif iv.layer == "group":
         f = group_feature(iv.group_state)
     else:

@@ -37,12 +37,20 @@ Rules (the README states them for users):
 Performance: :class:`Posture` is built once per dataset (at load). Per place it holds
 the reports sorted by effect, the plans sorted by announcement, and every plan's
 settling events, so a state on a day is a bisection, not a filter over raw tables.
-Conflicts are found by a sweep over claims sorted by start (only overlapping claims are
-compared), and the whole timeline is built per place from that place's own change days.
+Conflicts are not paired at load (a place with 20,000 claims has a million overlapping
+pairs): a claim's are found when first asked for, by a query over the place's claims
+bucketed by span, or, once a place is asked about often (a slider), by one sweep over
+that place's claims sorted by start; ``_sweep`` over every place stays the reference.
+A place's state is kept with the window of days it holds over (bounded, per known-on
+day), so a snapshot recomputes only the places whose window the day leaves, and the
+timeline is built per place from its own change days, skipping those inside the window
+of the last state. ``snapshot_reference`` and ``timeline_reference`` compute without
+those caches; the tests hold the fast paths to them.
 """
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import datetime as dt
 from dataclasses import dataclass, field
@@ -228,7 +236,12 @@ _BORNE_OUT_BY = {
 
 def group_id(claim: Claim) -> str:
     """'group:ain-al-asad+al-harir': stable across claims about the same place set."""
-    return "group:" + "+".join(claim.entity)
+    return _group_id(claim.places)
+
+
+@functools.lru_cache(maxsize=65536)
+def _group_id(places: tuple[str, ...]) -> str:
+    return "group:" + "+".join(sorted(places))
 
 
 def _age(c: Claim | None, on: dt.date) -> int | None:
@@ -579,7 +592,18 @@ class Posture:
         for c in ds.claims:
             for pid in c.places:
                 by_place.setdefault(pid, []).append(c)
-        self.conflicts_by, self.corroborated_by, self.conflict_pairs = _sweep(ds, by_place, pub)
+        # Conflicts and corroborations are found on demand, per claim (memoised in
+        # ``_relations``): a place with 20,000 claims has a million overlapping pairs,
+        # and a snapshot only ever asks about the few claims in force on its day.
+        self._relations: dict[str, tuple] = {}
+        self._overlap_index: dict[str, list] = {}
+        self._windows: dict = {}      # known-on day -> place id -> cached states (see place_state)
+        self._window_count = 0
+        self._relations_complete = False
+        self._swept: set[str] = set()
+        self._asked: dict[str, int] = {}
+        self._snapshots = 0
+        self._group_parts: dict[tuple[str, str], tuple] = {}
 
         self.places: dict[str, _PlaceIndex] = {}
         for pid, cs in by_place.items():
@@ -617,6 +641,103 @@ class Posture:
         self.move_starts = [m.start.start for m in self.moves]
         self.move_span = max(((m.end.end - m.start.start) for m in self.moves), default=dt.timedelta(0))
 
+    # --- conflicts and corroborations, on demand ---------------------------
+    @cached_property
+    def conflict_pairs(self) -> tuple[tuple[Claim, Claim], ...]:
+        """Every pair of claims in conflict, in the order of the sweep over each place's
+        claims (built when first asked for: the data quality page and ``conflicts``)."""
+        by_place = {pid: list(ix.claims) for pid, ix in self.places.items()}
+        return _sweep(self.ds, by_place, self.published)[2]
+
+    def _overlapping(self, pid: str, x: Claim):
+        """The claims about ``pid`` whose dates overlap ``x``'s (``x`` included).
+
+        Claims are kept in buckets of similar span (a day, a week, a month, a year), each
+        sorted by start: in a bucket, a claim can overlap ``x`` only if it starts no more
+        than the bucket's longest span before ``x`` does, so each query reads little more
+        than what it returns.
+        """
+        buckets = self._overlap_index.get(pid)
+        if buckets is None:
+            by_span: dict[int, list[Claim]] = {}
+            for c in self.places[pid].claims:
+                by_span.setdefault(((c.date.end - c.date.start).days + 1).bit_length(), []).append(c)
+            buckets = []
+            for cs in by_span.values():
+                cs.sort(key=lambda c: c.date.start)
+                span = max(c.date.end - c.date.start for c in cs)
+                buckets.append(([c.date.start for c in cs], cs, span))
+            self._overlap_index[pid] = buckets
+        start, end = x.date.start, x.date.end
+        for starts, cs, span in buckets:
+            lo = bisect.bisect_left(starts, start - span)
+            hi = bisect.bisect_right(starts, end)
+            for n in range(lo, hi):
+                c = cs[n]
+                if c.date.end >= start:
+                    yield c
+
+    def _sweep_place(self, pid: str, now: bool = False) -> bool:
+        """Find the conflicts and corroborations of every claim at ``pid`` in one sweep,
+        once, when the place has been asked about a few times (one snapshot asks about
+        one or two claims per place: a query each is cheaper; a slider over many days
+        asks about most of them: the sweep is). Never at a crowded place (the sweep's
+        pairs grow with the square of its claims). False: ask per claim."""
+        if pid in self._swept:
+            return True
+        claims = self.places[pid].claims
+        if len(claims) > _SWEEP_PLACE_LIMIT:
+            return False
+        asked = self._asked[pid] = self._asked.get(pid, 0) + 1
+        if asked <= _ASKED_BEFORE_SWEEP and not now:
+            return False
+        conflicts_by, corroborated_by, _pairs = _sweep(self.ds, {pid: list(claims)}, self.published)
+        for c in claims:
+            found = (conflicts_by.get(c.id), corroborated_by.get(c.id))
+            if len(c.places) == 1:  # a claim about one place meets only the claims there
+                self._relations[c.id] = found
+            else:                   # a group's: one part, joined with its other places'
+                self._group_parts[(c.id, pid)] = found
+        self._swept.add(pid)
+        return True
+
+    def _related(self, x: Claim) -> tuple:
+        """(conflicts, corroborations) of ``x``, each ``(claims by start, their starts)``
+        or None: the same pairs and the same tests as :func:`_sweep`, asked for one claim."""
+        rel = self._relations.get(x.id)
+        if rel is not None:
+            return rel
+        single = len(x.places) == 1
+        if single and self._sweep_place(x.places[0]):
+            return self._relations[x.id]
+        conf: list[Claim] = []
+        corr: list[Claim] = []
+        met: set[str] = {x.id}
+        for pid in x.places:
+            if not single and self._sweep_place(pid):   # what the place's sweep found for the group claim
+                found = self._group_parts[(x.id, pid)]
+                candidates = [(y, 1) for y in found[0][0]] if found[0] else []
+                candidates += [(y, 2) for y in found[1][0]] if found[1] else []
+            else:                        # a place not swept (yet): this claim's overlaps only
+                candidates = [(y, None) for y in self._overlapping(pid, x)]
+            for y, r in candidates:
+                if y.id in met:   # itself, or a group met again at another shared place
+                    continue
+                met.add(y.id)
+                if r is None:
+                    r = _relation(x, y)
+                if r == 1:
+                    conf.append(y)
+                elif r == 2:
+                    corr.append(y)
+        def by_start(v):
+            if not v:
+                return None
+            v.sort(key=lambda c: (c.date.start, c.id))
+            return (tuple(v), [c.date.start for c in v])
+        rel = self._relations[x.id] = (by_start(conf), by_start(corr))
+        return rel
+
     def active_movements(self, on: dt.date, k: Knowledge) -> list[Movement]:
         lo = bisect.bisect_left(self.move_starts, on - self.move_span)
         hi = bisect.bisect_right(self.move_starts, on)
@@ -624,6 +745,105 @@ class Posture:
 
     # --- one place ---------------------------------------------------------
     def place_state(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
+        """The place's state on ``on`` as known with ``k``.
+
+        A state holds over a window of days (between the change points it was worked
+        out from: report starts, plan announcements and deadlines, the start of a
+        conflicting or corroborating claim, ...). Each state is kept with its window,
+        per known-on day, so a slider over the days recomputes a place only when the
+        day leaves the window; only ``on`` (the day the ages count to) is set anew.
+        The cache is bounded (:data:`_WINDOW_STATES` states, :data:`_WINDOW_DAYS`
+        known-on days); :meth:`place_state_reference` computes without it.
+        """
+        return self._cached_state(self._windows_of(k), pid, on, k)
+
+    def _windows_of(self, k: Knowledge) -> dict:
+        """place id -> ([window first days], [(window end, state)]) for one knowledge."""
+        key = (k.known_on, k.sources)
+        per_place = self._windows.get(key)
+        if per_place is None:
+            if len(self._windows) >= _WINDOW_DAYS:
+                dropped = self._windows.pop(next(iter(self._windows)))
+                self._window_count -= sum(len(w[0]) for w in dropped.values())
+            per_place = self._windows[key] = {}
+        return per_place
+
+    def _cached_state(self, per_place: dict, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
+        w = per_place.get(pid)
+        if w is not None:
+            j = bisect.bisect_right(w[0], on) - 1
+            if j >= 0:
+                lo, hi, ps = w[1][j]
+                if lo <= on < hi:
+                    return ps if ps.on == on else _with(ps, on=on)
+        bounds = [dt.date.min, dt.date.max]
+        ps = self._compute_place_state(pid, on, k, bounds)
+        if self._window_count >= _WINDOW_STATES:
+            for d in self._windows.values():
+                d.clear()
+            self._window_count = 0
+            w = None
+        # new lists, put in place by one assignment: a session reading the place's
+        # windows in another thread sees the old pair or the new one, never half of one
+        starts, entries = (list(w[0]), list(w[1])) if w is not None else ([], [])
+        j = bisect.bisect_right(starts, bounds[0])
+        starts.insert(j, bounds[0])
+        entries.insert(j, (bounds[0], bounds[1], ps))
+        per_place[pid] = (starts, entries)
+        self._window_count += 1
+        return ps
+
+    def states_on(self, on: dt.date, k: Knowledge) -> list[PlaceState]:
+        """The state of every place named by a source known with ``k``, on ``on``, in
+        the order of ``posture_places`` (the snapshot's loop, with the lookups hoisted)."""
+        self._snapshots += 1
+        if self._snapshots == 2:
+            # a second day asked for: a slider. Find the conflicts at every place in one
+            # go now, rather than a few places per day over the next many snapshots (a
+            # single snapshot, as an export of one day, asks about one claim or two each)
+            for pid in self.places:
+                self._sweep_place(pid, now=True)
+        per_place = self._windows_of(k)
+        known_on = k.known_on or on
+        first_seen = self.first_seen
+        get = per_place.get
+        right = bisect.bisect_right
+        out = []
+        for pid in self.posture_places:
+            if first_seen[pid] > known_on:
+                continue  # no source known then names the place
+            w = get(pid)
+            if w is not None:
+                j = right(w[0], on) - 1
+                if j >= 0:
+                    lo, hi, ps = w[1][j]
+                    if lo <= on < hi:
+                        if ps.on != on:
+                            new = object.__new__(PlaceState)
+                            d = new.__dict__
+                            d.update(ps.__dict__)
+                            d["on"] = on
+                            ps = new
+                        out.append(ps)
+                        continue
+            out.append(self._cached_state(per_place, pid, on, k))
+        return out
+
+    def states_on_reference(self, on: dt.date, k: Knowledge) -> list[PlaceState]:
+        """:meth:`states_on` computed afresh, without the cache (the tests' reference)."""
+        known_on = k.known_on or on
+        return [self.place_state_reference(pid, on, k) for pid in self.posture_places
+                if self.first_seen[pid] <= known_on]
+
+    def place_state_reference(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
+        """The place's state worked out from the index alone, with no cached window:
+        the reference the tests hold :meth:`place_state` to."""
+        return self._compute_place_state(pid, on, k, None)
+
+    def _compute_place_state(self, pid: str, on: dt.date, k: Knowledge,
+                             bounds: list | None) -> PlaceState:
+        """The state on ``on``; with ``bounds`` (``[first, end)``, narrowed in place) also
+        the window of days over which every choice made here stays the same."""
         ds = self.ds
         ix = self.places.get(pid)
         place = ds.places[pid]
@@ -632,6 +852,8 @@ class Posture:
         seen = k.sources
         # the last report in force: bisect on the start day, step back past the unknown
         i = bisect.bisect_right(ix.report_starts, on) - 1
+        if bounds is not None:
+            _narrow(bounds, ix.report_starts, i + 1)
         while i >= 0 and ix.reports[i].source not in seen:
             i -= 1
         report = ix.reports[i] if i >= 0 else None
@@ -651,6 +873,8 @@ class Posture:
         restated_by: tuple[Claim, ...] = ()
         if ix.restated:
             k_end = bisect.bisect_right(ix.restated_starts, on)
+            if bounds is not None:
+                _narrow(bounds, ix.restated_starts, k_end)
             if figure_claim is None:
                 rs = [c for c in ix.restated[:k_end] if c.source in seen]
                 if rs:
@@ -664,7 +888,7 @@ class Posture:
                 restated_by = tuple(c for c in rs if c.date.start >= figure_claim.date.start
                                     and c.force == figure_claim.force
                                     and not incompatible(c, figure_claim))
-        plan = self._plan_in_force(ix, on, k)
+        plan = self._plan_in_force(ix, on, k, bounds)
         gid = lo = hi = None
         if figure_claim is not None:
             if is_group_figure(figure_claim):
@@ -675,21 +899,26 @@ class Posture:
         fsrcs: tuple[Source, ...] = ()
         conflicts: tuple[Claim, ...] = ()
         if report is not None:
-            srcs = self._sources_of(report, seen, on)
-            conflicts = self._conflicts_of(report, seen, on)
+            srcs = self._sources_of(report, seen, on, bounds)
+            conflicts = self._conflicts_of(report, seen, on, bounds)
         if figure_claim is not None:
-            fsrcs = srcs if figure_claim is report else self._sources_of(figure_claim, seen, on)
+            fsrcs = srcs if figure_claim is report else self._sources_of(figure_claim, seen, on, bounds)
             fsrcs += tuple(ds.sources[c.source] for c in restated_by
                            if ds.sources[c.source] not in fsrcs)
             if figure_claim is not report:
                 srcs += tuple(s for s in fsrcs if s not in srcs)
-                conflicts += tuple(c for c in self._conflicts_of(figure_claim, seen, on)
+                conflicts += tuple(c for c in self._conflicts_of(figure_claim, seen, on, bounds)
                                    if c not in conflicts and c is not report)
         return PlaceState(place, report, figure_claim, gid, lo, hi, plan, srcs, fsrcs,
                           conflicts, restated_by, (ix.claims, seen), on)
 
-    def _plan_in_force(self, ix: _PlaceIndex, on: dt.date, k: Knowledge) -> PlanState | None:
+    def _plan_in_force(self, ix: _PlaceIndex, on: dt.date, k: Knowledge,
+                       bounds: list | None = None) -> PlanState | None:
         limit = on if k.known_on is None or on <= k.known_on else k.known_on
+        if bounds is not None:
+            # the plan chosen with ``min(on, known_on)`` stays while ``on`` passes no
+            # announcement (a superset of the days it can change on)
+            _narrow(bounds, ix.plan_published, bisect.bisect_right(ix.plan_published, on))
         i = bisect.bisect_right(ix.plan_published, limit) - 1
         # published <= known_on implies visible, so no stepping back is needed
         if i < 0:
@@ -702,17 +931,28 @@ class Posture:
                 continue
             if ev_day <= on:
                 state, by, day = ev_state, ev_claim, ev_day
+                if bounds is not None and ev_day > bounds[0]:
+                    bounds[0] = ev_day
             else:
                 hindsight = (ev_state, ev_claim, ev_day)
+                if bounds is not None and ev_day < bounds[1]:
+                    bounds[1] = ev_day
             break
         if state is None:
             # a plan dated on or before its own announcement names no deadline ("250-350
             # would stay", "once negotiations conclude"): pending, never overdue
             has_deadline = plan.date.end > ix.plan_published[i]
             state = PlanStatus.OVERDUE if has_deadline and plan.date.end < on else PlanStatus.PENDING
+            if bounds is not None and has_deadline:
+                overdue_from = plan.date.end + _DAY
+                if on >= overdue_from:
+                    bounds[0] = max(bounds[0], overdue_from)
+                else:
+                    bounds[1] = min(bounds[1], overdue_from)
         # the same plan state recurs on every day of an interval: build it once
         news = k.latest is None or k.latest > plan.date.end
-        key = (i, state, by, day, hindsight, news)
+        # claims by identity: the index holds them, and hashing a claim hashes its fields
+        key = (i, state, id(by), day, hindsight and (hindsight[0], id(hindsight[1]), hindsight[2]), news)
         ps = ix.plan_states.get(key)
         if ps is None:
             if len(ix.plan_states) > 256:
@@ -720,26 +960,32 @@ class Posture:
             ps = ix.plan_states[key] = PlanState(plan, state, by, day, hindsight, ix.plan_published[i], news)
         return ps
 
-    def _sources_of(self, claim: Claim, seen, on: dt.date) -> tuple[Source, ...]:
+    def _sources_of(self, claim: Claim, seen, on: dt.date, bounds: list | None = None) -> tuple[Source, ...]:
         """The claim's own source, then those of other claims saying the same of the same time."""
         ds = self.ds
         own = ds.sources[claim.source]
-        others = self.corroborated_by.get(claim.id)
+        others = self._related(claim)[1]
         if not others:
             return (own,)
         out = [own]
-        for c in others[0][:bisect.bisect_right(others[1], on)]:
+        n = bisect.bisect_right(others[1], on)
+        if bounds is not None:
+            _narrow(bounds, others[1], n)
+        for c in others[0][:n]:
             s = ds.sources[c.source]
             if c.source in seen and s not in out:
                 out.append(s)
         return tuple(out)
 
-    def _conflicts_of(self, claim: Claim, seen, on: dt.date) -> tuple[Claim, ...]:
+    def _conflicts_of(self, claim: Claim, seen, on: dt.date, bounds: list | None = None) -> tuple[Claim, ...]:
         """Claims in conflict with ``claim`` that are known and in effect by ``on``."""
-        found = self.conflicts_by.get(claim.id)
+        found = self._related(claim)[0]
         if not found:
             return ()
-        return tuple(c for c in found[0][:bisect.bisect_right(found[1], on)] if c.source in seen)
+        n = bisect.bisect_right(found[1], on)
+        if bounds is not None:
+            _narrow(bounds, found[1], n)
+        return tuple(c for c in found[0][:n] if c.source in seen)
 
     # --- projection ----------------------------------------------------------
     def projected(self, pid: str, on: dt.date, k: Knowledge) -> Claim | None:
@@ -760,10 +1006,23 @@ class Posture:
         return best
 
     # --- change days of one place ------------------------------------------
+    def _all_relations(self) -> None:
+        """Every claim's conflicts and corroborations at once, by :func:`_sweep` (one
+        pass over each place's claims; the change days of every place need them all)."""
+        if self._relations_complete:
+            return
+        by_place = {pid: list(ix.claims) for pid, ix in self.places.items()}
+        conflicts_by, corroborated_by, pairs = _sweep(self.ds, by_place, self.published)
+        self.__dict__.setdefault("conflict_pairs", pairs)
+        self._relations.update((c.id, (conflicts_by.get(c.id), corroborated_by.get(c.id)))
+                               for c in self.ds.claims)
+        self._relations_complete = True
+
     def change_days(self, pid: str, k: Knowledge) -> list[dt.date]:
         ix = self.places.get(pid)
         if ix is None:
             return []
+        self._all_relations()
         seen = k.sources
         days = {c.date.start for c in ix.reports if c.source in seen}
         days |= {c.date.start for c in ix.restated if c.source in seen}
@@ -781,10 +1040,34 @@ class Posture:
         for c in ix.claims:
             if c.source not in seen:
                 continue
-            for others in (self.conflicts_by.get(c.id), self.corroborated_by.get(c.id)):
+            for others in self._related(c):
                 if others:
                     days.update(o.date.start for o in others[0] if o.source in seen)
         return sorted(days)
+
+
+_DAY = dt.timedelta(days=1)
+
+#: Bounds of the per-place state cache (:meth:`Posture.place_state`): at most this many
+#: states in all (about 1 kB each), for at most this many known-on days.
+_WINDOW_STATES = 60_000
+_WINDOW_DAYS = 8
+
+#: A place with at most this many claims has all its claims' conflicts found in one
+#: sweep when the first is asked for; above it (the sweep's pairs grow with the square
+#: of the claims) each claim's are found on its own, when asked for.
+_SWEEP_PLACE_LIMIT = 2000
+#: ... once this many of its claims have been asked about one by one.
+_ASKED_BEFORE_SWEEP = 4
+
+
+def _narrow(bounds: list, points: list, n: int) -> None:
+    """Narrow ``bounds`` (``[first, end)``) to the days on which ``bisect_right(points,
+    day)`` stays ``n``: from ``points[n - 1]`` to ``points[n]`` (exclusive)."""
+    if n and points[n - 1] > bounds[0]:
+        bounds[0] = points[n - 1]
+    if n < len(points) and points[n] < bounds[1]:
+        bounds[1] = points[n]
 
 
 def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[list]:
@@ -800,14 +1083,20 @@ def _settles(pid: str, plans: list[Claim], reports: list[Claim], pub) -> list[li
     """
     out = []
     starts = [c.date.start for c in reports]
+    # plans are sorted by announcement: the same day's follow at once, the later ones
+    # from the first index announced after (scans bounded so that a place with
+    # thousands of plans is not quadratic)
+    announced_on = [pub[q.source] for q in plans]
+    n_plans = len(plans)
     for i, plan in enumerate(plans):
-        announced = pub[plan.source]
+        announced = announced_on[i]
         events: list[tuple[dt.date, dt.date, PlanStatus, Claim]] = []
+        later = bisect.bisect_right(announced_on, announced, i + 1)
         # a source's own plans never settle each other (ISW's "complete withdrawal" and
         # its "trainers will remain" are one report saying two things)
-        nxt = next((q for q in plans[i + 1:] if pub[q.source] > announced and q.source != plan.source), None)
+        nxt = next((plans[j] for j in range(later, n_plans) if plans[j].source != plan.source), None)
         # same-day plans from other sources: the later in order replaces it that day
-        same = next((q for q in plans[i + 1:] if pub[q.source] == announced and q.source != plan.source), None)
+        same = next((plans[j] for j in range(i + 1, later) if plans[j].source != plan.source), None)
         stop = pub[nxt.source] if nxt is not None else dt.date.max
         best_pub = dt.date.max
         k = bisect.bisect_left(starts, announced)
@@ -855,6 +1144,23 @@ def _coalition_none_against(a: Claim, b: Claim) -> bool:
         if co.force == "coalition" and us.force == "US":
             return _has_troops(co) is False and _has_troops(us) is True and _comparable(co, us)
     return False
+
+
+def _relation(a: Claim, b: Claim) -> int:
+    """1 if two claims whose dates overlap at a shared place are in conflict, 2 if they
+    corroborate each other (the same thing said twice), else 0. Symmetric; the tests of
+    :func:`_sweep`, which stays the reference."""
+    if a.source == b.source or a.basis != b.basis:
+        return 0
+    if a.force != b.force and not _coalition_none_against(a, b):
+        return 0
+    clash = incompatible(a, b) if a.force == b.force else True
+    if clash and _comparable(a, b):
+        return 1
+    if (not clash and a.entity == b.entity and not (a.restated or b.restated)
+            and a.status == b.status and a.has_figure == b.has_figure):
+        return 2
+    return 0
 
 
 def _sweep(ds: Dataset, by_place: dict[str, list[Claim]], pub):
@@ -918,6 +1224,17 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
     With ``as_planned`` it is a projection: each place also carries the plan that,
     as known on ``known_on``, said what the place would be on ``on``.
     """
+    return _snapshot(ds, on, known_on, as_planned, reference=False)
+
+
+def snapshot_reference(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = None,
+                       as_planned: bool = False) -> Snapshot:
+    """:func:`snapshot` with every place worked out afresh from the index (no cached
+    states): the straightforward path the tests hold the fast one to."""
+    return _snapshot(ds, on, known_on, as_planned, reference=True)
+
+
+def _snapshot(ds: Dataset, on, known_on, as_planned: bool, reference: bool) -> Snapshot:
     on = as_date(on)
     k = Knowledge.of(ds, known_on)
     known_on = k.known_on or on
@@ -933,18 +1250,15 @@ def snapshot(ds: Dataset, on: dt.date | str, known_on: dt.date | str | None = No
         incoming.setdefault(ms.movement.to_place, []).append(ms.movement)
         outgoing.setdefault(ms.movement.from_place, []).append(ms.movement)
 
-    states: list[PlaceState] = []
-    grouped: list[PlaceState] = []
-    for pid in P.posture_places:
-        if P.first_seen[pid] > known_on:
-            continue  # no source known then names the place
-        ps = P.place_state(pid, on, k)
-        if pid in incoming or pid in outgoing or as_planned:
-            ps = _with(ps, incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())),
-                       projection=P.projected(pid, on, k) if as_planned else None)
-        if ps.group is not None or (ps.plan is not None and ps.plan.claim.is_group):
-            grouped.append(ps)
-        states.append(ps)
+    states = P.states_on_reference(on, k) if reference else P.states_on(on, k)
+    if incoming or outgoing or as_planned:
+        for n, ps in enumerate(states):
+            pid = ps.place.id
+            if pid in incoming or pid in outgoing or as_planned:
+                states[n] = _with(ps, incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())),
+                                  projection=P.projected(pid, on, k) if as_planned else None)
+    grouped = [ps for ps in states
+               if ps.group is not None or (ps.plan is not None and len(ps.plan.claim.places) > 1)]
 
     groups = _groups(ds, P, grouped, k, on, plans=False)
     plan_groups = _groups(ds, P, grouped, k, on, plans=True)
@@ -1066,10 +1380,22 @@ def timeline(ds: Dataset, known_on: dt.date | str | None = None,
     """Every interval over which a place's, group's or movement's state holds.
 
     Each place is walked over its own change days only, so the cost grows with the
-    number of claims, not with days × places. The last interval of each place and
-    group runs to ``until`` (exclusive; default: the day after the last change), since
-    a figure holds until replaced.
+    number of claims, not with days × places; a state is worked out again only when a
+    change day leaves the window of days the last one was found to hold over. The last
+    interval of each place and group runs to ``until`` (exclusive; default: the day
+    after the last change), since a figure holds until replaced.
     """
+    return _timeline(ds, known_on, until, reference=False)
+
+
+def timeline_reference(ds: Dataset, known_on: dt.date | str | None = None,
+                       until: dt.date | str | None = None) -> list[StateInterval]:
+    """:func:`timeline` worked out afresh on every change day of every place (no
+    windows): the straightforward path the tests hold the fast one to."""
+    return _timeline(ds, known_on, until, reference=True)
+
+
+def _timeline(ds: Dataset, known_on, until, reference: bool) -> list[StateInterval]:
     k = Knowledge.of(ds, known_on)
     P = posture(ds)
     all_days = change_dates(ds, known_on)
@@ -1085,8 +1411,16 @@ def timeline(ds: Dataset, known_on: dt.date | str | None = None,
             continue
         days = [d for d in P.change_days(pid, k) if d < until]
         open_: tuple[dt.date, tuple, PlaceState] | None = None
+        window_end = None
         for day in days:
-            ps = P.place_state(pid, day, k)
+            if reference:
+                ps = P.place_state_reference(pid, day, k)
+            else:
+                if window_end is not None and day < window_end:
+                    continue  # the state last worked out still holds: same signature
+                bounds = [dt.date.min, dt.date.max]
+                ps = P._compute_place_state(pid, day, k, bounds)
+                window_end = bounds[1]
             if ps.report is None and ps.plan is None:
                 continue
             sig = _signature(ps)
@@ -1104,8 +1438,24 @@ def timeline(ds: Dataset, known_on: dt.date | str | None = None,
     for gid, spans in group_spans.items():
         cuts = sorted({s for s, _e, _p, _c in spans} | {e for _s, e, _p, _c in spans})
         open_g = None
+        # members in force at each cut, by a sweep over the spans (a place's own
+        # intervals never overlap, so a member is in force once at a time)
+        starting: dict[dt.date, list] = {}
+        ending: dict[dt.date, list] = {}
+        if not reference:
+            for span in spans:
+                starting.setdefault(span[0], []).append(span)
+                ending.setdefault(span[1], []).append(span)
+        in_force: dict[int, tuple] = {}
         for a, b in zip(cuts, cuts[1:]):
-            members = sorted((p, c) for s, e, p, c in spans if s <= a < e)
+            if reference:
+                members = sorted((p, c) for s, e, p, c in spans if s <= a < e)
+            else:
+                for span in ending.get(a, ()):
+                    in_force.pop(id(span), None)
+                for span in starting.get(a, ()):
+                    in_force[id(span)] = span
+                members = sorted((p, c) for _s, _e, p, c in in_force.values())
             if not members:
                 if open_g:
                     out.append(open_g[2](a))
