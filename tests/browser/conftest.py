@@ -143,6 +143,21 @@ def map_frame(page):
     return handle.content_frame()
 
 
+def labels_settled(page, timeout_ms: int = PAGE_TIMEOUT_MS, polling_ms: int = 600):
+    """The map's Frame once its label layout has run and stopped changing (the key box
+    reruns it; the frame may still be resizing): the same count of layouts, callouts and
+    frame height on two polls in a row."""
+    frame = map_frame(page)
+    frame.wait_for_function("() => { const c = document.querySelector('.leaflet-container');"
+                            " return c && c.hasAttribute('data-pa-labels'); }", timeout=timeout_ms)
+    frame.wait_for_function("""() => { const c = document.querySelector('.leaflet-container');
+        const now = c.getAttribute('data-pa-layouts') + '/' + c.getAttribute('data-pa-callouts')
+                    + '/' + c.getBoundingClientRect().height;
+        const same = window.__paLast === now; window.__paLast = now; return same; }""",
+                            timeout=timeout_ms, polling=polling_ms)
+    return frame
+
+
 @pytest.fixture
 def open_page(browser, app_url):
     """``open_page(path, wait_for_map=True, viewport=None, base=None) -> (page, requests, errors)``;

@@ -25,7 +25,7 @@ import pytest
 
 from geo.loader import load_dataset
 from geo.mapview import milestones
-from tests.browser.conftest import ARTIFACTS, map_frame, wait_idle, MAP_FRAME, PAGE_TIMEOUT_MS
+from tests.browser.conftest import ARTIFACTS, labels_settled, wait_idle, MAP_FRAME, PAGE_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -160,15 +160,7 @@ def rule_breaks(g: dict) -> list[str]:
 
 
 def laid_out(page) -> dict:
-    frame = map_frame(page)
-    frame.wait_for_function("() => { const c = document.querySelector('.leaflet-container');"
-                            " return c && c.hasAttribute('data-pa-labels'); }", timeout=PAGE_TIMEOUT_MS)
-    frame.wait_for_function("""() => { const c = document.querySelector('.leaflet-container');
-        const now = c.getAttribute('data-pa-layouts') + '/' + c.getAttribute('data-pa-callouts')
-                    + '/' + c.getBoundingClientRect().height;
-        const same = window.__paLast === now; window.__paLast = now; return same; }""",
-                            timeout=PAGE_TIMEOUT_MS, polling=600)
-    return frame.evaluate(GEOMETRY_JS)
+    return labels_settled(page).evaluate(GEOMETRY_JS)
 
 
 def _goto(page, app_url, path) -> None:

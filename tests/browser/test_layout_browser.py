@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, MAP_FRAME, map_frame
+from tests.browser.conftest import ARTIFACTS, MAP_FRAME, labels_settled, map_frame
 
 pytestmark = pytest.mark.browser
 
@@ -51,16 +51,7 @@ def _hits_circle(box, square) -> bool:
 
 
 def geometry(page) -> dict:
-    frame = map_frame(page)
-    frame.wait_for_function("() => document.querySelector('.leaflet-container')"
-                            ".hasAttribute('data-pa-labels')", timeout=WAIT_MS)
-    # wait for a layout that no longer changes (the key box reruns it once)
-    frame.wait_for_function("""() => { const c = document.querySelector('.leaflet-container');
-        const now = c.getAttribute('data-pa-layouts') + '/' + c.getAttribute('data-pa-callouts')
-                    + '/' + c.getBoundingClientRect().height;
-        const same = window.__paLast === now; window.__paLast = now; return same; }""",
-                            timeout=WAIT_MS, polling=700)
-    return frame.evaluate(GEOMETRY_JS)
+    return labels_settled(page, WAIT_MS, polling_ms=700).evaluate(GEOMETRY_JS)
 
 
 def collisions(g: dict) -> list[str]:
