@@ -108,53 +108,8 @@ def _projection_props(claim: Claim | None, sources: dict[str, Source]) -> dict |
             "quote": claim.quote, "sources": _sources((sources[claim.source],))}
 
 
-class _Parts:
-    """Parts of features that recur across one export (a place's own fields, a claim's
-    fields with its sources, a plan's object), built once each and shared by every
-    feature that carries them: the timeline has some 100,000 place features over a
-    few thousand claims and plans. Shared values are never mutated: each feature gets
-    its own ``properties`` dict. Keys hold the objects they were built from, so an id
-    is never reused while the memo lives."""
-
-    def __init__(self) -> None:
-        self.places: dict[int, tuple] = {}
-        self.plans: dict[int, tuple] = {}
-        self.lists: dict[tuple, tuple] = {}
-
-    def place(self, place) -> tuple[dict, list[float]]:
-        hit = self.places.get(id(place))
-        if hit is None:
-            hit = self.places[id(place)] = (place, {
-                "id": place.id, "name": place.name, "layer": "place", "kind": place.kind,
-                "country": place.country, "precision": place.precision,
-                "scope": place.scope.value, "within": place.within or None}, _pt(place))
-        return hit[1], hit[2]
-
-
-    def plan(self, plan: PlanState | None, sources: dict[str, Source]) -> dict | None:
-        if plan is None:
-            return None
-        hit = self.plans.get(id(plan))
-        if hit is None:
-            hit = self.plans[id(plan)] = (plan, plan_props(plan, sources))
-        return hit[1]
-
-    def source_list(self, sources: tuple[Source, ...]) -> list[dict]:
-        key = tuple(map(id, sources))
-        hit = self.lists.get(key)
-        if hit is None:
-            hit = self.lists[key] = (sources, _sources(sources))
-        return hit[1]
-
-
-def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None,
-                  parts: _Parts | None = None) -> dict:
-    """One place's state. ``sources`` (the dataset's) names outlets in plan hindsight.
-
-    With ``parts`` (one per export) the recurring parts are shared between features;
-    the result is equal either way (the tests hold one to the other)."""
-    if parts is not None:
-        return _place_feature_shared(ps, sources, parts)
+def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None) -> dict:
+    """One place's state. ``sources`` (the dataset's) names outlets in plan hindsight."""
     sources = sources if sources is not None else {s.id: s for s in ps.sources + ps.figure_sources}
     props = {"id": ps.place.id, "name": ps.place.name, "layer": "place", "kind": ps.place.kind,
              "country": ps.place.country, "precision": ps.place.precision,
@@ -188,47 +143,6 @@ def place_feature(ps: PlaceState, sources: dict[str, Source] | None = None,
         props["projection"] = _projection_props(ps.projection, sources)
     return {"type": "Feature", "id": ps.place.id,
             "geometry": {"type": "Point", "coordinates": _pt(ps.place)}, "properties": props}
-
-
-def _place_feature_shared(ps: PlaceState, sources: dict[str, Source] | None, parts: _Parts) -> dict:
-    """:func:`place_feature` from shared parts: the same keys, in the same order."""
-    sources = sources if sources is not None else {s.id: s for s in ps.sources + ps.figure_sources}
-    static, point = parts.place(ps.place)
-    props = static.copy()
-    report = ps.report
-    # a claim's fields recur little across intervals (its corroborating sources grow)
-    props.update(_claim_props(report, ps.age_days, ps.sources))
-    if report is None and ps.plan is not None:
-        props.update(basis="plan", status_label="no report yet (plan only)", figure="no report yet")
-    fc = ps.figure_claim
-    props["troops_min"] = ps.troops_min
-    props["troops_max"] = ps.troops_max
-    props["qualifier"] = ps.qualifier or None
-    if report is not None:
-        props["figure"] = ps.figure_text()
-    if fc is not None:
-        props.update(figure_claim=fc.id, figure_basis=fc.basis, figure_as_of=fc.date.text,
-                     figure_as_of_precision=fc.date.precision, figure_age_days=ps.figure_age_days,
-                     figure_force=fc.force, figure_quote=fc.quote, figure_restated=fc.restated,
-                     figure_sources=parts.source_list(ps.figure_sources))
-        props["force"] = fc.force
-    else:
-        props.update(figure_claim=None, figure_basis=None, figure_as_of=None, figure_as_of_precision=None,
-                     figure_age_days=ps.figure_age_days, figure_force=None, figure_quote=None,
-                     figure_restated=None, figure_sources=[])
-    props["restated_by"] = [{"claim": c.id, "as_of": c.date.text, "source": c.source}
-                            for c in ps.restated_by]
-    if ps.group is not None:
-        props["figure"] = f"in group {ps.group}: {fc.figure_text()} together"
-    props["group"] = ps.group
-    props["places"] = [ps.place.id]
-    props["plan"] = parts.plan(ps.plan, sources)
-    props["conflicts"] = [c.id for c in ps.conflicts]
-    props["contradicted_by"] = [c.id for c in ps.contradicted_by]
-    if ps.projection is not None:
-        props["projection"] = _projection_props(ps.projection, sources)
-    return {"type": "Feature", "id": ps.place.id,
-            "geometry": {"type": "Point", "coordinates": point}, "properties": props}
 
 
 def group_feature(gs: GroupState, layer: str = "group") -> dict:
@@ -322,8 +236,7 @@ def timeline_geojson_reference(ds: Dataset, known_on: dt.date | None = None,
 
 def _timeline_geojson(ds: Dataset, known_on, until, reference: bool) -> dict:
     ivs = timeline_reference(ds, known_on, until) if reference else timeline(ds, known_on, until)
-    parts = None if reference else _Parts()
-    feats = [_interval_feature(iv, ds.sources, parts) for iv in ivs]
+    feats = [_interval_feature(iv, ds.sources) for iv in ivs]
     known = known_on or ds.latest_published
     return {
         "type": "FeatureCollection",
@@ -336,9 +249,9 @@ def _timeline_geojson(ds: Dataset, known_on, until, reference: bool) -> dict:
     }
 
 
-def _interval_feature(iv: StateInterval, sources: dict[str, Source], parts: _Parts | None = None) -> dict:
+def _interval_feature(iv: StateInterval, sources: dict[str, Source]) -> dict:
     if iv.layer == "place":
-        f = place_feature(iv.place_state, sources, parts)
+        f = place_feature(iv.place_state, sources)
     elif iv.layer == "group":
         f = group_feature(iv.group_state)
     else:

@@ -104,20 +104,6 @@ def test_timeline_export_equals_the_reference(dataset):
             == _text(export.timeline_geojson_reference(dataset, until=until)))
 
 
-def test_place_features_from_shared_parts_equal_those_built_alone(dataset):
-    parts = export._Parts()
-    k = Knowledge.of(dataset, None)
-    for iv in posture.timeline(dataset):
-        if iv.layer == "place":
-            ps = iv.place_state
-            assert (_text(export.place_feature(ps, dataset.sources, parts))
-                    == _text(export.place_feature(ps, dataset.sources))), iv.key
-    # and with ages and movements, as a snapshot has them
-    for ps in snapshot(dataset, dataset.last_date, None, as_planned=True).places:
-        assert _text(export.place_feature(ps, dataset.sources, parts)) == _text(export.place_feature(ps, dataset.sources))
-    assert k.known_on == dataset.latest_published
-
-
 @pytest.mark.parametrize("crowded", [False, True])
 def test_conflicts_on_demand_equal_the_sweep(dataset, monkeypatch, crowded):
     """Per place sweeps, and (a place over the limit) one overlap query per claim."""
