@@ -471,11 +471,6 @@ def _countries_js() -> Markup:
     return Markup(js_json(_countries()[1]))
 
 
-def _countries_geojson(ds: Dataset | None = None):
-    """The countries drawn under the posture (the same for every dataset)."""
-    return _countries()
-
-
 @functools.lru_cache(maxsize=8)
 def _country_label_points(avoid: tuple[tuple[float, float], ...]) -> tuple[tuple[str, float, float], ...]:
     """:func:`country_label_points` of the basemap's countries, once per set of places."""
@@ -523,7 +518,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
                    zoom_control="bottomright", zoomSnap=ZOOM_SNAP, zoomDelta=0.5,
                    base_url_path=base_url_path)
     m.add_child(_Css(CSS + (BRIEF_CSS if brief else "")))
-    gdf, countries = _countries_geojson(ds)
+    gdf, countries = _countries()   # the same for every dataset
     focus = sorted({p.country for p in ds.places.values()}) if ds is not None else ["IRQ", "SYR"]
     tiles = [dict(name=n, url=u, attr=a, max_zoom=z) for n, u, a, z in ONLINE_TILES] if online_tiles else []
     m.add_child(_Basemap(countries, focus, bounds, tiles, view))
