@@ -54,6 +54,7 @@ import functools
 import heapq
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from enum import StrEnum
 from functools import cached_property
 
@@ -320,14 +321,18 @@ def settle_text(state: PlanStatus, day: dt.date, due_end: dt.date, claim: Claim,
     return f"{PLAN_STATE_LABELS[state]} {when}{who}"
 
 
-@dataclass(frozen=True)
-class PlaceState:
+class PlaceState(NamedTuple):
     """One place on one day.
 
     ``report`` is the last report in force (None before the first); ``figure_claim`` the
     report whose figure is shown (it may be older than a status-only ``report``). When
     that figure belongs to a group, ``troops_min``/``troops_max`` are None and ``group``
     names it: the figure is never split. ``plan`` is the plan in force beside it.
+
+    A named tuple, not a dataclass: a snapshot makes one per place for its day (the
+    cached state with ``on`` set anew), and at 1,000 places an instance with its dict
+    cost twice the objects for the garbage collector to walk (issue 11). Immutable all
+    the same; ``claims_known`` is left out of the repr, equality and hash.
     """
 
     place: Place
@@ -343,13 +348,33 @@ class PlaceState:
     restated_by: tuple[Claim, ...]
     #: (every claim about the place, the sources known): the history is filtered from
     #: them only when asked for, since most snapshots never show it
-    _claims_known: tuple[tuple[Claim, ...], frozenset[str]] = field(default=((), frozenset()), repr=False, compare=False)
+    claims_known: tuple[tuple[Claim, ...], frozenset[str]] = ((), frozenset())
     on: dt.date | None = None
     incoming: tuple[Movement, ...] = ()
     outgoing: tuple[Movement, ...] = ()
     #: projection mode: the plan whose due day has come, that says what the posture
     #: was expected to be on the day (None: no plan due yet; the report stands)
     projection: Claim | None = None
+
+    # --- value semantics of the dataclass it was: claims_known is bookkeeping ---
+    def _compared(self) -> tuple:
+        return self[:_KNOWN] + self[_KNOWN + 1:]
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, PlaceState):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __ne__(self, other) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        return "PlaceState(" + ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self)
+                                         if n != "claims_known") + ")"
 
     # --- derived -------------------------------------------------------------
     @property
@@ -359,7 +384,7 @@ class PlaceState:
     @property
     def history(self) -> tuple[Claim, ...]:
         """Every known claim about the place, in the order they take effect."""
-        claims, seen = self._claims_known
+        claims, seen = self.claims_known
         return tuple(c for c in claims if c.source in seen)
 
     @property
@@ -442,6 +467,13 @@ class PlaceState:
         if self.group is not None:
             return f"part of a group figure: {fc.figure_text()}"
         return fc.figure_text()
+
+
+_tuple_new = tuple.__new__
+_ON = PlaceState._fields.index("on")
+_KNOWN = PlaceState._fields.index("claims_known")
+_INCOMING = PlaceState._fields.index("incoming")
+assert PlaceState._fields[_INCOMING:] == ("incoming", "outgoing", "projection")
 
 
 @dataclass(frozen=True)
@@ -570,6 +602,17 @@ class _PlaceIndex:
     settles: list[list[tuple[dt.date, dt.date, PlanStatus, Claim]]]
     claims: tuple[Claim, ...]      # every claim about the place (history), by effect
     plan_states: dict = field(default_factory=dict)  # memo of the PlanStates built
+    _known: dict = field(default_factory=dict)       # sources known -> (claims, them)
+
+    def known_with(self, seen: frozenset[str]) -> tuple[tuple[Claim, ...], frozenset[str]]:
+        """``(claims, seen)`` for :attr:`PlaceState.claims_known`, one pair per
+        knowledge shared by every state of the place (a frozenset hashes once)."""
+        pair = self._known.get(seen)
+        if pair is None:
+            if len(self._known) > 16:
+                self._known.clear()
+            pair = self._known[seen] = (self.claims, seen)
+        return pair
 
 
 class Posture:
@@ -604,6 +647,8 @@ class Posture:
         self._asked: dict[str, int] = {}
         self._snapshots = 0
         self._group_parts: dict[tuple[str, str], tuple] = {}
+        self._own_sources = {sid: (s,) for sid, s in ds.sources.items()}
+        self._group_places: dict[str, tuple[Place, ...]] = {}
 
         self.places: dict[str, _PlaceIndex] = {}
         for pid, cs in by_place.items():
@@ -793,9 +838,12 @@ class Posture:
         self._window_count += 1
         return ps
 
-    def states_on(self, on: dt.date, k: Knowledge) -> list[PlaceState]:
+    def states_on(self, on: dt.date, k: Knowledge, moves: dict | None = None) -> list[PlaceState]:
         """The state of every place named by a source known with ``k``, on ``on``, in
-        the order of ``posture_places`` (the snapshot's loop, with the lookups hoisted)."""
+        the order of ``posture_places`` (the snapshot's loop, with the lookups hoisted).
+
+        ``moves``: place id -> (incoming, outgoing) movements on the day, set in the same
+        copy that sets ``on`` (one new state per place a day, not two)."""
         self._snapshots += 1
         if self._snapshots == 2:
             # a second day asked for: a slider. Find the conflicts at every place in one
@@ -818,15 +866,17 @@ class Posture:
                 if j >= 0:
                     lo, hi, ps = w[1][j]
                     if lo <= on < hi:
-                        if ps.on != on:
-                            new = object.__new__(PlaceState)
-                            d = new.__dict__
-                            d.update(ps.__dict__)
-                            d["on"] = on
-                            ps = new
+                        if moves and pid in moves:
+                            ps = _tuple_new(PlaceState, ps[:_ON] + (on,) + ps[_ON + 1:_INCOMING]
+                                            + moves[pid] + (None,))
+                        elif ps[_ON] != on:
+                            ps = _tuple_new(PlaceState, ps[:_ON] + (on,) + ps[_ON + 1:])
                         out.append(ps)
                         continue
-            out.append(self._cached_state(per_place, pid, on, k))
+            ps = self._cached_state(per_place, pid, on, k)
+            if moves and pid in moves:
+                ps = _tuple_new(PlaceState, ps[:_INCOMING] + moves[pid] + (None,))
+            out.append(ps)
         return out
 
     def states_on_reference(self, on: dt.date, k: Knowledge) -> list[PlaceState]:
@@ -899,8 +949,12 @@ class Posture:
         fsrcs: tuple[Source, ...] = ()
         conflicts: tuple[Claim, ...] = ()
         if report is not None:
-            srcs = self._sources_of(report, seen, on, bounds)
-            conflicts = self._conflicts_of(report, seen, on, bounds)
+            rel = self._relations.get(report.id) or self._related(report)
+            # most reports stand alone: their own source, no conflict (the calls skipped)
+            srcs = (self._sources_of(report, seen, on, bounds) if rel[1] is not None
+                    else self._own_sources[report.source])
+            if rel[0] is not None:
+                conflicts = self._conflicts_of(report, seen, on, bounds)
         if figure_claim is not None:
             fsrcs = srcs if figure_claim is report else self._sources_of(figure_claim, seen, on, bounds)
             fsrcs += tuple(ds.sources[c.source] for c in restated_by
@@ -909,17 +963,21 @@ class Posture:
                 srcs += tuple(s for s in fsrcs if s not in srcs)
                 conflicts += tuple(c for c in self._conflicts_of(figure_claim, seen, on, bounds)
                                    if c not in conflicts and c is not report)
-        return PlaceState(place, report, figure_claim, gid, lo, hi, plan, srcs, fsrcs,
-                          conflicts, restated_by, (ix.claims, seen), on)
+        # in field order, without the keyword-checking ``__new__`` (a slider recomputes
+        # hundreds of places a day)
+        return _tuple_new(PlaceState, (place, report, figure_claim, gid, lo, hi, plan, srcs, fsrcs,
+                                       conflicts, restated_by, ix.known_with(seen), on, (), (), None))
 
     def _plan_in_force(self, ix: _PlaceIndex, on: dt.date, k: Knowledge,
                        bounds: list | None = None) -> PlanState | None:
-        limit = on if k.known_on is None or on <= k.known_on else k.known_on
+        published = ix.plan_published
+        n_on = bisect.bisect_right(published, on)
         if bounds is not None:
             # the plan chosen with ``min(on, known_on)`` stays while ``on`` passes no
             # announcement (a superset of the days it can change on)
-            _narrow(bounds, ix.plan_published, bisect.bisect_right(ix.plan_published, on))
-        i = bisect.bisect_right(ix.plan_published, limit) - 1
+            _narrow(bounds, published, n_on)
+        known_on = k.known_on
+        i = (n_on if known_on is None or on <= known_on else bisect.bisect_right(published, known_on)) - 1
         # published <= known_on implies visible, so no stepping back is needed
         if i < 0:
             return None
@@ -963,11 +1021,12 @@ class Posture:
     def _sources_of(self, claim: Claim, seen, on: dt.date, bounds: list | None = None) -> tuple[Source, ...]:
         """The claim's own source, then those of other claims saying the same of the same time."""
         ds = self.ds
-        own = ds.sources[claim.source]
         others = self._related(claim)[1]
         if not others:
-            return (own,)
-        out = [own]
+            # one tuple per source, shared by every state that names it alone (most do):
+            # fewer objects for the garbage collector to walk in a slider's cache
+            return self._own_sources[claim.source]
+        out = [ds.sources[claim.source]]
         n = bisect.bisect_right(others[1], on)
         if bounds is not None:
             _narrow(bounds, others[1], n)
@@ -1250,13 +1309,21 @@ def _snapshot(ds: Dataset, on, known_on, as_planned: bool, reference: bool) -> S
         incoming.setdefault(ms.movement.to_place, []).append(ms.movement)
         outgoing.setdefault(ms.movement.from_place, []).append(ms.movement)
 
-    states = P.states_on_reference(on, k) if reference else P.states_on(on, k)
-    if incoming or outgoing or as_planned:
+    if reference:
+        states = P.states_on_reference(on, k)
+    elif as_planned:
+        states = P.states_on(on, k)
+    else:   # the day's moves set in the copy that sets the day
+        states = P.states_on(on, k, {pid: (tuple(incoming.get(pid, ())), tuple(outgoing.get(pid, ())))
+                                     for pid in incoming.keys() | outgoing.keys()})
+    if (incoming or outgoing or as_planned) and (reference or as_planned):
         for n, ps in enumerate(states):
             pid = ps.place.id
             if pid in incoming or pid in outgoing or as_planned:
-                states[n] = _with(ps, incoming=tuple(incoming.get(pid, ())), outgoing=tuple(outgoing.get(pid, ())),
-                                  projection=P.projected(pid, on, k) if as_planned else None)
+                # the last three fields, in order (``_replace`` is a Python loop)
+                states[n] = _tuple_new(PlaceState, ps[:_INCOMING] + (
+                    tuple(incoming.get(pid, ())), tuple(outgoing.get(pid, ())),
+                    P.projected(pid, on, k) if as_planned else None))
     grouped = [ps for ps in states
                if ps.group is not None or (ps.plan is not None and len(ps.plan.claim.places) > 1)]
 
@@ -1267,12 +1334,8 @@ def _snapshot(ds: Dataset, on, known_on, as_planned: bool, reference: bool) -> S
 
 
 def _with(ps: PlaceState, **changes) -> PlaceState:
-    """A copy with some fields changed: ``dataclasses.replace`` without re-running the
-    frozen ``__init__`` (a snapshot makes one per place on the move)."""
-    new = object.__new__(PlaceState)
-    new.__dict__.update(ps.__dict__)
-    new.__dict__.update(changes)
-    return new
+    """A copy with some fields changed (a snapshot makes one per place on the move)."""
+    return ps._replace(**changes)
 
 
 def _groups(ds: Dataset, P: Posture, states: list[PlaceState], k: Knowledge, on: dt.date,
@@ -1289,9 +1352,13 @@ def _groups(ds: Dataset, P: Posture, states: list[PlaceState], k: Knowledge, on:
         entry = found.setdefault(gid, (c, []))
         entry[1].append(ps.place)
     out = []
+    members = P._group_places
     for gid, (claim, current) in found.items():
+        places = members.get(claim.id)
+        if places is None:   # one tuple per group claim, not one a day
+            places = members[claim.id] = tuple(ds.places[p] for p in claim.places)
         out.append(GroupState(
-            id=gid if not plans else group_id(claim), places=tuple(ds.places[p] for p in claim.places),
+            id=gid if not plans else group_id(claim), places=places,
             claim=claim, sources=P._sources_of(claim, k.sources, on),
             conflicts=P._conflicts_of(claim, k.sources, on),
             current=tuple(current), on=on))

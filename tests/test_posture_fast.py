@@ -64,6 +64,22 @@ def test_snapshot_export_equals_the_reference_on_many_days(dataset):
             assert _text(fast) == _text(ref), (day, known)
 
 
+def test_snapshot_states_equal_the_reference_field_by_field(dataset):
+    """The states themselves, not only their export: the day's moves and ``on`` are set
+    in the one copy a snapshot makes of each cached state."""
+    known = _known_on_days(dataset)[1]
+    moving = 0
+    for day in _days(dataset, known, 40, seed=21):
+        fast, ref = snapshot(dataset, day, known), snapshot_reference(dataset, day, known)
+        assert fast.places == ref.places, day
+        for a, b in zip(fast.places, ref.places):
+            assert tuple(a) == tuple(b), (day, a.id)   # claims_known too, field by field
+            assert a.on == day and (a.incoming, a.outgoing) == (b.incoming, b.outgoing)
+            moving += bool(a.incoming or a.outgoing)
+        assert fast.groups == ref.groups and fast.plan_groups == ref.plan_groups, day
+    assert moving, "no day with a place on the move: the test would prove nothing"
+
+
 def test_projection_equals_the_reference(dataset):
     known = _known_on_days(dataset)[2]
     for day in _days(dataset, known, 20, seed=7):

@@ -165,7 +165,7 @@ def test_min_never_exceeds_max(tables):
 # figure_sources [] (issue 8: `export --date 2025-08-18`, ain-al-asad). Until it lands
 # this test is expected to fail, strictly: once PlaceState carries the v2 ``plan``
 # field the marker no longer applies and the assertion must hold as written.
-POSTURE_V2 = "plan" in getattr(PlaceState, "__dataclass_fields__", {})
+POSTURE_V2 = "plan" in getattr(PlaceState, "_fields", ())
 
 
 #: The issue's case in small: a group figure for alpha and bravo, then a status-only
