@@ -648,6 +648,7 @@ class Posture:
         self._snapshots = 0
         self._group_parts: dict[tuple[str, str], tuple] = {}
         self._own_sources = {sid: (s,) for sid, s in ds.sources.items()}
+        self._change_days: dict = {}  # (known_on, sources) -> place id -> change days
         self._group_places: dict[str, tuple[Place, ...]] = {}
 
         self.places: dict[str, _PlaceIndex] = {}
@@ -1078,6 +1079,21 @@ class Posture:
         self._relations_complete = True
 
     def change_days(self, pid: str, k: Knowledge) -> list[dt.date]:
+        """The days on which the place's state can change, as known with ``k``
+        (remembered per knowledge: ``change_dates`` and the timeline both walk every
+        place, one after the other)."""
+        key = (k.known_on, k.sources)
+        memo = self._change_days.get(key)
+        if memo is None:
+            if len(self._change_days) >= 4:
+                self._change_days.pop(next(iter(self._change_days)))
+            memo = self._change_days[key] = {}
+        days = memo.get(pid)
+        if days is None:
+            days = memo[pid] = tuple(self._find_change_days(pid, k))
+        return list(days)
+
+    def _find_change_days(self, pid: str, k: Knowledge) -> list[dt.date]:
         ix = self.places.get(pid)
         if ix is None:
             return []

@@ -163,3 +163,48 @@ def test_a_report_in_force_makes_the_feature_a_report(fc_oct):
         p = f["properties"]
         if p["layer"] == "place" and p["claim"]:
             assert p["basis"] == "report" and p["figure_basis"] in (None, "report"), f["id"]
+
+
+def test_geojson_bytes_is_the_collection_in_utf8_json(fc_oct):
+    data = export.render_bytes(fc_oct, ".geojson")
+    assert data.endswith(b"}\n") and data.count(b"\n}\n") == 1
+    assert json.loads(data.decode("utf-8")) == fc_oct
+    names = [f["properties"]["name"] for f in fc_oct["features"]]
+    assert any(not n.isascii() for n in names + ["أربيل"])
+    odd = {"type": "FeatureCollection", "features": [], "name": "أربيل", "value": float("nan")}
+    text = export.geojson_bytes(odd).decode("utf-8")
+    assert '"أربيل"' in text and "\\u" not in text          # written as UTF-8, not escaped
+    assert json.loads(text)["value"] is None                 # NaN is not JSON: null
+    with pytest.raises(TypeError):
+        export.geojson_bytes({"features": [], 1: "a number as a key"})
+
+
+def test_gc_pause_restores_the_collector_even_on_error():
+    import gc
+
+    from geo.gcpause import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        with gc_paused():
+            assert not gc.isenabled()
+            1 / 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()   # it was off before: it stays off
+    finally:
+        gc.enable()
+
+
+def test_timeline_features_share_read_only_parts_but_not_their_own(ds):
+    fc = export.timeline_geojson(ds)
+    feats = [f for f in fc["features"] if f["properties"]["layer"] == "place"]
+    assert len({id(f["properties"]) for f in feats}) == len(feats)
+    assert len({id(f["geometry"]["coordinates"]) for f in feats}) == len(feats)
+    plans = [f["properties"]["plan"] for f in feats if f["properties"]["plan"]]
+    assert len({id(p) for p in plans}) < len(plans)        # one dict per plan state
+    again = export.timeline_geojson_reference(ds)
+    assert json.dumps(fc, sort_keys=True) == json.dumps(again, sort_keys=True)

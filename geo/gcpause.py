@@ -1,0 +1,32 @@
+"""Pausing Python's cyclic garbage collector while one large structure is built.
+
+A timeline export at 1,000 places builds some 114,000 features (a few million dicts,
+lists and strings) that all live until the export is written. Each full collection in
+the meantime walks every one of them again and finds nothing to free (they hold no
+cycles; reference counting frees them when dropped), and collections come more often
+as the heap grows: about half the build's time at that size (issue 11, measured with
+``benchmarks/hotspots.py``). Paused, the collector catches up in one pass over the new
+objects when it next runs.
+
+Only for builders whose objects are kept until the end. A snapshot is not one: its
+garbage is short-lived, so a pause would only move the collection to the next call.
+"""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+
+
+@contextmanager
+def gc_paused():
+    """Disable the cyclic collector for the block; re-enable it after (even on an error)
+    if it was enabled before. Process-wide: another thread's cycles wait too, and are
+    collected when the collector next runs; a nested or concurrent pause leaves the
+    collector as the outermost one found it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
