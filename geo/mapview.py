@@ -559,12 +559,18 @@ def css_key(key: str) -> str:
     return key.replace(":", "-").replace("+", "-")
 
 
-def _label_item(s: MarkerSpec, specs: list[MarkerSpec]) -> dict:
+def _markers_at(specs: list[MarkerSpec]) -> dict:
+    """(lat, lon) rounded to 4 decimals -> the marker drawn there (group figures draw none)."""
+    return {(round(m.lat, 4), round(m.lon, 4)): m for m in specs if m.kind != "group"}
+
+
+def _label_item(s: MarkerSpec, specs: list[MarkerSpec], at: dict | None = None) -> dict:
     """One label for the browser's placer: its words and the markers it belongs to
     (``own``: [lat, lon, outer radius px]; a group figure: each member's marker), so
-    the placer can keep it nearest its own and lead a line back to it."""
+    the placer can keep it nearest its own and lead a line back to it. ``at``:
+    :func:`_markers_at` of ``specs``, worked out once for all the labels of a map."""
     if s.kind == "group":
-        at = {(round(m.lat, 4), round(m.lon, 4)): m for m in specs if m.kind != "group"}
+        at = _markers_at(specs) if at is None else at
         mine = [at[(round(la, 4), round(lo, 4))] for la, lo in s.members if (round(la, 4), round(lo, 4)) in at]
         own = [[m.lat, m.lon, symbology.outer_radius(m)] for m in mine] or [[s.lat, s.lon, 0.0]]
         keys = [css_key(m.key) for m in mine]
@@ -615,7 +621,7 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
     zoom = arrow_zoom if arrow_zoom is not None else fit_zoom(posture_bounds(ds)) if ds else 6.25
     sources = dict(ds.sources) if ds is not None else None
     places = dict(ds.places) if ds is not None else None
-    specs = marker_specs(snap, show_plans=show_plans, sources=sources, places=places)
+    specs = marker_specs(snap, show_plans=show_plans, sources=sources, places=places, popups=popups)
     moves_shown = [ms for ms in snap.movements if show_plans or ms.movement.basis != "plan"]
     arrows = symbology.movement_marks(moves_shown, specs, lambda lat: _ppd(zoom, lat), snap.movements)
 
@@ -667,23 +673,30 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
             group.add_child(Shapes(shapes))
 
     if labels:
-        items = [_label_item(s, specs) for s in specs if s.label_parts]
-        for ar in arrows:
-            if ar.label:
-                mid = ar.path[len(ar.path) // 2]
-                at = [round(mid[0], 5), round(mid[1], 5)]
-                items.append({"latlng": at, "html": label_html(ar.label), "priority": 20, "quiet": False,
-                              "own": [at + [0.0]], "keys": []})   # it belongs to its arrow's midpoint
-        if len(items) > style.LIVE_LABEL_LIMIT:
+        # (priority, marker or arrow) of every label; the items are built for the ones kept
+        wanted: list[tuple[int, object]] = [(s.priority, s) for s in specs if s.label_parts]
+        wanted += [(20, ar) for ar in arrows if ar.label]
+        if len(wanted) > style.LIVE_LABEL_LIMIT:
             # The browser places labels greedily against every placed one: beyond a few
             # hundred it takes seconds per step. Keep the most important (areas, the
             # largest figures) and the selected place; the rest keep their tooltips.
-            chosen = {s.key for s in specs if s.key == selected}
-            ranked = sorted(items, key=lambda it: -it["priority"])
+            ranked = sorted(wanted, key=lambda w: -w[0])   # stable: ties keep their order
             keep = ranked[:style.LIVE_LABEL_LIMIT]
-            keep += [it for it, s in zip(items, [s for s in specs if s.label_parts])
-                     if s.key in chosen and it not in keep]
-            items = keep
+            kept = {id(w[1]) for w in keep}
+            keep += [w for w in wanted if isinstance(w[1], MarkerSpec) and w[1].key == selected
+                     and id(w[1]) not in kept]
+            wanted = keep
+        at = _markers_at(specs) if any(isinstance(w[1], MarkerSpec) and w[1].kind == "group"
+                                       for w in wanted) else None
+        items = []
+        for _priority, w in wanted:
+            if isinstance(w, MarkerSpec):
+                items.append(_label_item(w, specs, at))
+            else:
+                mid = w.path[len(w.path) // 2]
+                pt = [round(mid[0], 5), round(mid[1], 5)]
+                items.append({"latlng": pt, "html": label_html(w.label), "priority": 20, "quiet": False,
+                              "own": [pt + [0.0]], "keys": []})   # it belongs to its arrow's midpoint
         avoid = [{"latlng": [s.lat, s.lon], "radius": symbology.outer_radius(s), "key": css_key(s.key)}
                  for s in specs if s.kind != "group"]   # a group figure draws no circle of its own
         avoid += [{"latlng": [round(a, 4), round(b, 4)], "radius": 3, "line": True} for a, b in line_points]
@@ -712,6 +725,36 @@ def shown_sources(snap, show_plans: bool = True):
         if show_plans or ms.movement.basis != "plan":
             seen[ms.source.id] = ms.source
     return sorted(seen.values(), key=lambda s: (s.published, s.id))
+
+
+#: Up to this many sources the source line names each, with its date; past it (a region
+#: followed over years: hundreds on one day, a box over half the map) it counts them by
+#: outlet, the most cited first, and names at most SOURCE_LINE_OUTLETS of them. Each
+#: marker's tooltip, popup and the Sources page still name every source.
+SOURCE_LINE_LIMIT = 20
+SOURCE_LINE_OUTLETS = 8
+
+
+def source_line_text(srcs) -> str:
+    """The words after "Sources:" for ``srcs`` (oldest first, as :func:`shown_sources`),
+    plain text: 'Outlet (18 Aug 2025) · …', or past :data:`SOURCE_LINE_LIMIT`
+    '412 sources from 9 outlets, 3 Jan 2014 – 31 Dec 2025: Outlet (94) · … · 1 more
+    outlet'. The live map and the briefing image both use it (escaped for HTML there)."""
+    if not srcs:
+        return "none for this day"
+    if len(srcs) <= SOURCE_LINE_LIMIT:
+        return " · ".join(f"{s.outlet} ({day_label(s.published)})" for s in srcs)
+    counts: dict[str, int] = {}
+    for s in srcs:
+        counts[s.outlet] = counts.get(s.outlet, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    named = [f"{outlet} ({n:,})" for outlet, n in ranked[:SOURCE_LINE_OUTLETS]]
+    rest = len(ranked) - len(named)
+    if rest:
+        named.append(f"{rest:,} more outlet{'s' if rest > 1 else ''}")
+    span = f"{day_label(srcs[0].published)} – {day_label(srcs[-1].published)}"
+    return (f"{len(srcs):,} sources from {len(ranked):,} outlet{'s' if len(ranked) > 1 else ''}, "
+            f"{span}: " + " · ".join(named))
 
 
 #: A chosen day this far past the newest source gets the warning box; a few days' gap
@@ -743,10 +786,7 @@ def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_S
     stale = staleness_text(snap)
     if stale:
         head.append(f'<div class="pa-stale">{esc(stale)}</div>')
-    srcs = shown_sources(snap, show_plans)
-    listed = " · ".join(f"{esc(s.outlet)} ({esc(day_label(s.published))})" for s in srcs)
-    src_html = f"<b>Sources:</b> {listed}" if srcs else "<b>Sources:</b> none for this day"
-    src_html += f". {esc(BASEMAP_CREDIT)}."
+    src_html = f"<b>Sources:</b> {esc(source_line_text(shown_sources(snap, show_plans)))}. {esc(BASEMAP_CREDIT)}."
     boxes = [{"position": "topleft", "cls": "pa-box pa-head", "html": "".join(head), "first": True},
              {"position": "bottomleft", "cls": "pa-box pa-sources", "html": src_html}]
     if getattr(snap, "as_planned", False):

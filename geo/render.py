@@ -980,9 +980,7 @@ def milestone_on(ds: Dataset, snap: Snapshot, within_days: int = 45) -> str | No
 
 def source_line(snap: Snapshot, show_plans: bool = True) -> str:
     """'Sources: Outlet (18 Aug 2025) · … . Basemap: Natural Earth (public domain).'"""
-    srcs = mapview.shown_sources(snap, show_plans)
-    listed = " · ".join(f"{s.outlet} ({day_label(s.published)})" for s in srcs) if srcs else "none for this day"
-    return f"Sources: {listed}. {mapview.BASEMAP_CREDIT}."
+    return f"Sources: {mapview.source_line_text(mapview.shown_sources(snap, show_plans))}. {mapview.BASEMAP_CREDIT}."
 
 
 def _draw(ds: Dataset, snap: Snapshot, *, title=None, subtitle=None, marking=None,

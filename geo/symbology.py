@@ -193,9 +193,12 @@ def _plan_state(plan) -> str:
     return str(getattr(plan.state, "value", plan.state))
 
 
-def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) -> list[MarkerSpec]:
+def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None,
+                 popups: bool = True) -> list[MarkerSpec]:
     """One spec per place in the snapshot (claim in force or named by a movement) and one
-    per group figure. ``sources``/``places`` (the dataset's dicts) enrich popups."""
+    per group figure. ``sources``/``places`` (the dataset's dicts) enrich popups.
+    ``popups=False``: every ``popup`` is "" (a map drawn without popups need not build
+    a thousand of them)."""
     sources = sources or {s.id: s for s in snap.sources}
     places = places or {}
     specs: list[MarkerSpec] = []
@@ -203,21 +206,21 @@ def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None) ->
     for ps in snap.places:
         if not show_plans and ps.basis == "plan":
             continue
-        specs.append(_place_spec(ps, groups, sources, places))
+        specs.append(_place_spec(ps, groups, sources, places, popups))
     for g in tuple(snap.groups) + (tuple(getattr(snap, "plan_groups", ())) if show_plans else ()):
         if not show_plans and g.claim.basis == "plan":
             continue
-        specs.append(_group_spec(g, sources, places))
+        specs.append(_group_spec(g, sources, places, popups))
     # Big first: both backends draw in order, so small markers stay on top (and clickable).
     specs.sort(key=lambda s: (-s.radius, s.key))
     return specs
 
 
-def _place_spec(ps, groups, sources, places) -> MarkerSpec:
+def _place_spec(ps, groups, sources, places, popups: bool = True) -> MarkerSpec:
     place = ps.place
     projection = getattr(ps, "projection", None)
     if projection is not None:
-        return _projected_spec(ps, projection, sources, places)
+        return _projected_spec(ps, projection, sources, places, popups)
     fig_claim = getattr(ps, "figure_claim", ps.claim)
     status, basis = ps.status, ps.basis
     conflict = bool(ps.conflicts or ps.contradicted_by)
@@ -315,7 +318,7 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
     claims += [(c, "conflicts") for c in ps.conflicts]
     claims += [(c, "contradicts this plan") for c in ps.contradicted_by]
     note = "No claim in force on this day." if ps.claim is None else ""
-    pop = popup_html(name, claims, sources, places or None, note=note)
+    pop = popup_html(name, claims, sources, places or None, note=note) if popups else ""
     return MarkerSpec(
         key=place.id, kind=kind, place_id=place.id, name=name, lat=place.lat, lon=place.lon,
         status=status, basis=basis, colour=colour, radius=radius, inner=inner, outer=outer,
@@ -325,7 +328,7 @@ def _place_spec(ps, groups, sources, places) -> MarkerSpec:
         ghost=ghost, ghost_colour=ghost_colour)
 
 
-def _projected_spec(ps, claim, sources, places) -> MarkerSpec:
+def _projected_spec(ps, claim, sources, places, popups: bool = True) -> MarkerSpec:
     """Projection mode (``snapshot(as_planned=True)``): the place as its plan said it would
     be on the day, drawn dashed and labelled 'as planned', never as a report."""
     place = ps.place
@@ -349,7 +352,7 @@ def _projected_spec(ps, claim, sources, places) -> MarkerSpec:
              (f"as planned: {shown} by {claim.date.label()}", "plan"))
     tip = [f"as planned: {figure} — {style.status_label(claim.status)} (plan due {claim.date.label()})",
            "projection: what the plans said, not what was reported"]
-    pop = popup_html(place.name, [(claim, "plan (projection)")], sources, places or None)
+    pop = popup_html(place.name, [(claim, "plan (projection)")], sources, places or None) if popups else ""
     colour = style.status_colour("withdrawn" if kind == "withdrawn" else claim.status)
     return MarkerSpec(
         key=place.id, kind=kind, place_id=place.id, name=place.name, lat=place.lat, lon=place.lon,
@@ -364,7 +367,7 @@ def _is_area(place) -> bool:
     return str(scope) == "area" if scope is not None else place.precision in ("country", "region")
 
 
-def _group_spec(g, sources, places) -> MarkerSpec:
+def _group_spec(g, sources, places, popups: bool = True) -> MarkerSpec:
     """One figure for several places: no circle of its own (it would sit at a midpoint
     where nobody is); its members are joined and it has one label, at its first member."""
     gone = g.superseded if g.current else ()
@@ -399,7 +402,7 @@ def _group_spec(g, sources, places) -> MarkerSpec:
     if conflict:
         tip.append("⚠ sources disagree")
     claims = [(g.claim, "in force")] + [(c, "conflicts") for c in g.conflicts]
-    pop = popup_html(f"{names} (one figure together)", claims, sources, places or None)
+    pop = popup_html(f"{names} (one figure together)", claims, sources, places or None) if popups else ""
     return MarkerSpec(
         key=g.id, kind="group", place_id=anchor.id, name=names, lat=anchor.lat, lon=anchor.lon,
         status=g.claim.status, basis=g.claim.basis, colour=style.status_colour(g.claim.status),

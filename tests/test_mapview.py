@@ -391,3 +391,22 @@ def test_marks_in_one_element_match_the_per_circle_reference_on_synthetic_data(t
     days = [big.first_date + (big.last_date - big.first_date) * k // 4 for k in (1, 2, 3)]
     some = next(iter(big.places))
     _check_marks_match_reference(big, days, selected=some)
+
+
+def test_source_line_names_each_source_up_to_the_limit_then_counts_by_outlet():
+    from geo import mapview
+    from geo.model import Source
+
+    def src(n, outlet):
+        return Source(f"s{n}", outlet, "t", "", dt.date(2020, 1, 1) + dt.timedelta(days=n))
+
+    few = [src(n, "Outlet <A>") for n in range(mapview.SOURCE_LINE_LIMIT)]
+    text = mapview.source_line_text(few)
+    assert text.count(" · ") == len(few) - 1 and text.startswith("Outlet <A> (1 Jan 2020)")
+    outlets = [f"Outlet {chr(65 + k)}" for k in range(mapview.SOURCE_LINE_OUTLETS + 2)]
+    many = [src(n, outlets[0] if n % 2 else outlets[1 + n % len(outlets[1:])]) for n in range(400)]
+    text = mapview.source_line_text(many)
+    assert text.startswith(f"400 sources from {len(outlets)} outlets, 1 Jan 2020 – ")
+    assert f"{outlets[0]} (200)" in text and text.endswith("· 2 more outlets")
+    assert text.count(" · ") == mapview.SOURCE_LINE_OUTLETS   # 8 outlets named, then the rest counted
+    assert mapview.source_line_text([]) == "none for this day"
