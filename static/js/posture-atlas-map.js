@@ -314,7 +314,15 @@
       if (this._observer) { this._observer.disconnect(); this._observer = null; }
       this._items.forEach(function (it) { map.removeLayer(it.marker); });
       this._items = [];
-      if (this._keyCtl) { map.removeControl(this._keyCtl); this._keyCtl = null; }
+      if (this._keyCtl) {
+        // where the key was: the next date's labels keep clear of it on their first
+        // layout, since its key will most likely stand there again (see _layout)
+        map._paLastKey = rectIn(this._keyCtl.getContainer(), map.getContainer().getBoundingClientRect(), 4);
+        map.removeControl(this._keyCtl);
+        this._keyCtl = null;
+      } else {
+        map._paLastKey = null;
+      }
       this._keyText = "";
     },
 
@@ -350,6 +358,12 @@
         var r = rectIn(ctls[c], frame, ctls[c].classList.contains("pa-country") ? 1 : 4);
         if (r) { blocks.push(r); }
       }
+      // No key of its own yet, but the layer this one replaced (the previous date) had
+      // one: keep clear of where it stood. Otherwise the key, added after this layout,
+      // covers labels placed under it and the whole layout runs again (at 1,000 places,
+      // 0.5 s a pass). If no key is needed after all, _key lays out once more without it.
+      this._reserved = !this._keyCtl && map._paLastKey ? map._paLastKey : null;
+      if (this._reserved) { blocks.push(this._reserved); }
       var marks = [], dots = [];
       this._avoid.forEach(function (a) {
         var p = map.latLngToContainerPoint(a.latlng);
@@ -361,17 +375,27 @@
                  markGrid: gridOf(marks), dotGrid: gridOf(dots.map(function (d) { return {box: d}; }))};
       var overlaps = 0, shown = 0, left = 0, callouts = [];
       var order = this._items.slice().sort(function (a, b) { return b.priority - a.priority; });
-      order.forEach(function (it) {
+      // Every label back to its words and shown first, then every size read: one style
+      // and layout pass for all of them. Read one by one after each label's writes, each
+      // read laid the whole frame out again (150 labels over 1,000 markers, 3 layouts a
+      // step: most of the browser's own time in a step at scale).
+      var els = order.map(function (it) {
         var el = it.marker.getElement();
-        if (!el) { return; }
+        if (!el) { return null; }
         var div = el.querySelector(".pa-label");
-        var line = el.querySelector("line");
         div.style.display = "";
         if (div.hasAttribute("data-pa-text")) {   // a callout last time: its words back first
           div.innerHTML = div.getAttribute("data-pa-text");
           div.removeAttribute("data-pa-text");
         }
-        var w = div.offsetWidth, h = div.offsetHeight;
+        return {div: div, line: el.querySelector("line")};
+      });
+      els.forEach(function (e) { if (e) { e.w = e.div.offsetWidth; e.h = e.div.offsetHeight; } });
+      order.forEach(function (it, n) {
+        var e = els[n];
+        if (!e) { return; }
+        var div = e.div, line = e.line;
+        var w = e.w, h = e.h;   // positions move a label, never resize it
         // Leaflet sets the label's icon at a whole pixel: measure from where it will be
         var p = map.latLngToContainerPoint(it.latlng).round();
         var anchors = it.own.map(function (o) {
@@ -425,12 +449,19 @@
       container.setAttribute("data-pa-labels-left", String(left));
       this._count = (this._count || 0) + 1;
       container.setAttribute("data-pa-layouts", String(this._count));
-      this._key(map, callouts, left);
+      this._key(map, callouts, left, ctx);
     },
 
-    _key: function (map, callouts, left) {
+    _key: function (map, callouts, left, ctx) {
       // the callouts' words, in a box under the title box (top left)
       var text = callouts.map(function (c) { return c.n + "|" + c.html; }).join("\n") + "\n" + left;
+      if (!callouts.length && !left && this._reserved) {
+        // kept clear of a key that this date does not have: lay out once more, freely
+        map._paLastKey = null;
+        this._reserved = null;
+        this._relayout();
+        return;
+      }
       if (text === this._keyText) { return; }
       this._keyText = text;
       if (this._keyCtl) { map.removeControl(this._keyCtl); this._keyCtl = null; }
@@ -451,10 +482,17 @@
       };
       ctl.addTo(map);
       this._keyCtl = ctl;
-      // once more, clear of the key; a few times at most, since a key of another size can
-      // turn other labels into callouts and back (it would never settle)
+      // Once more, clear of the key, if the key covers a label or a leader just placed
+      // (rule 5: nothing covers anything); a few times at most, since a key of another
+      // size can turn other labels into callouts and back (it would never settle). A key
+      // that covers nothing leaves the layout as it is: at scale each pass took ~0.6 s,
+      // and every date change asked for two.
+      var container = map.getContainer();
+      var box = rectIn(ctl.getContainer(), container.getBoundingClientRect(), 4);
+      var covers = box && (ctx.placed.some(function (r) { return overlap(box, r) > 0; }) ||
+                           ctx.leaders.some(function (sg) { return segHitsBox(sg, box); }));
       this._keyPasses = (this._keyPasses || 0) + 1;
-      if (this._keyPasses <= 3) { this._relayout(); }
+      if (covers && this._keyPasses <= 3) { this._relayout(); }
     }
   });
 
