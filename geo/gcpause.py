@@ -1,12 +1,13 @@
 """Pausing Python's cyclic garbage collector while one large structure is built.
 
-A timeline export at 1,000 places builds some 114,000 features (a few million dicts,
-lists and strings) that all live until the export is written. Each full collection in
-the meantime walks every one of them again and finds nothing to free (they hold no
-cycles; reference counting frees them when dropped), and collections come more often
-as the heap grows: about half the build's time at that size (issue 11, measured with
-``benchmarks/hotspots.py``). Paused, the collector catches up in one pass over the new
-objects when it next runs.
+Two builders use it: the loader (a dataset and its index: cells, records, dates, all
+kept) and the timeline export (at 1,000 places some 114,000 features, a few million
+dicts, lists and strings, all alive until the export is written). Each full collection
+in the meantime walks every one of those objects again and finds nothing to free (they
+hold no cycles; reference counting frees them when dropped), and collections come more
+often as the heap grows: a third of a load and about half a timeline build at that size
+(issue 11, measured with ``benchmarks/hotspots.py``). Paused, the collector catches up
+in one pass over the new objects when it next runs.
 
 Only for builders whose objects are kept until the end. A snapshot is not one: its
 garbage is short-lived, so a pause would only move the collection to the next call.

@@ -38,11 +38,9 @@ that way and is the reference tests/test_loader_fast.py compares against.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import functools
-import gc
 import io
 import json
 import math
@@ -51,6 +49,7 @@ from pathlib import Path
 from typing import Callable
 
 from .dates import PRECISIONS, parse_day, parse_fuzzy
+from .gcpause import gc_paused
 from .iso3166 import ALPHA3
 from .model import (
     BASES, EVENT_KINDS, FORCE_COALITION, FORCE_US, PLACE_KINDS, PLACE_PRECISIONS, QUALIFIERS,
@@ -601,28 +600,11 @@ def load_dataset(data_dir: str | Path | None = None, *, index: bool = True) -> D
     leaves the :class:`~geo.posture.Posture` index to be built on first use (``python -m
     geo check`` validates and counts, and never asks for it).
     """
-    with _collector_paused():
+    with gc_paused():   # everything built here is kept (geo.gcpause)
         ds = _load(data_dir, fast=True)
         if index:
             ds.posture  # the index is part of loading: computed once, here
     return ds
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector while a dataset is built.
-
-    A load creates millions of objects (cells, records, dates) that all survive it, and
-    each of CPython's generational passes walks every one of them again: at 100,000
-    claims that was a third of the load. Loading makes no cyclic garbage to collect;
-    reference counting frees the rest as usual, and the collector resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(data_dir: str | Path | None, fast: bool) -> Dataset:
