@@ -564,13 +564,12 @@ def _markers_at(specs: list[MarkerSpec]) -> dict:
     return {(round(m.lat, 4), round(m.lon, 4)): m for m in specs if m.kind != "group"}
 
 
-def _label_item(s: MarkerSpec, specs: list[MarkerSpec], at: dict | None = None) -> dict:
+def _label_item(s: MarkerSpec, at: dict) -> dict:
     """One label for the browser's placer: its words and the markers it belongs to
     (``own``: [lat, lon, outer radius px]; a group figure: each member's marker), so
     the placer can keep it nearest its own and lead a line back to it. ``at``:
-    :func:`_markers_at` of ``specs``, worked out once for all the labels of a map."""
+    :func:`_markers_at` of the map's markers, worked out once for all its labels."""
     if s.kind == "group":
-        at = _markers_at(specs) if at is None else at
         mine = [at[(round(la, 4), round(lo, 4))] for la, lo in s.members if (round(la, 4), round(lo, 4)) in at]
         own = [[m.lat, m.lon, symbology.outer_radius(m)] for m in mine] or [[s.lat, s.lon, 0.0]]
         keys = [css_key(m.key) for m in mine]
@@ -686,12 +685,11 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
             keep += [w for w in wanted if isinstance(w[1], MarkerSpec) and w[1].key == selected
                      and id(w[1]) not in kept]
             wanted = keep
-        at = _markers_at(specs) if any(isinstance(w[1], MarkerSpec) and w[1].kind == "group"
-                                       for w in wanted) else None
+        at = _markers_at(specs)
         items = []
         for _priority, w in wanted:
             if isinstance(w, MarkerSpec):
-                items.append(_label_item(w, specs, at))
+                items.append(_label_item(w, at))
             else:
                 mid = w.path[len(w.path) // 2]
                 pt = [round(mid[0], 5), round(mid[1], 5)]

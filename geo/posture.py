@@ -473,6 +473,7 @@ _tuple_new = tuple.__new__
 _ON = PlaceState._fields.index("on")
 _KNOWN = PlaceState._fields.index("claims_known")
 _INCOMING = PlaceState._fields.index("incoming")
+_PROJECTION = PlaceState._fields.index("projection")
 assert PlaceState._fields[_INCOMING:] == ("incoming", "outgoing", "projection")
 
 
@@ -880,11 +881,15 @@ class Posture:
             out.append(ps)
         return out
 
-    def states_on_reference(self, on: dt.date, k: Knowledge) -> list[PlaceState]:
+    def states_on_reference(self, on: dt.date, k: Knowledge, moves: dict | None = None) -> list[PlaceState]:
         """:meth:`states_on` computed afresh, without the cache (the tests' reference)."""
         known_on = k.known_on or on
-        return [self.place_state_reference(pid, on, k) for pid in self.posture_places
-                if self.first_seen[pid] <= known_on]
+        out = [self.place_state_reference(pid, on, k) for pid in self.posture_places
+               if self.first_seen[pid] <= known_on]
+        if moves:
+            out = [_tuple_new(PlaceState, ps[:_INCOMING] + moves[ps.place.id] + (None,))
+                   if ps.place.id in moves else ps for ps in out]
+        return out
 
     def place_state_reference(self, pid: str, on: dt.date, k: Knowledge) -> PlaceState:
         """The place's state worked out from the index alone, with no cached window:
@@ -1325,21 +1330,13 @@ def _snapshot(ds: Dataset, on, known_on, as_planned: bool, reference: bool) -> S
         incoming.setdefault(ms.movement.to_place, []).append(ms.movement)
         outgoing.setdefault(ms.movement.from_place, []).append(ms.movement)
 
-    if reference:
-        states = P.states_on_reference(on, k)
-    elif as_planned:
-        states = P.states_on(on, k)
-    else:   # the day's moves set in the copy that sets the day
-        states = P.states_on(on, k, {pid: (tuple(incoming.get(pid, ())), tuple(outgoing.get(pid, ())))
-                                     for pid in incoming.keys() | outgoing.keys()})
-    if (incoming or outgoing or as_planned) and (reference or as_planned):
-        for n, ps in enumerate(states):
-            pid = ps.place.id
-            if pid in incoming or pid in outgoing or as_planned:
-                # the last three fields, in order (``_replace`` is a Python loop)
-                states[n] = _tuple_new(PlaceState, ps[:_INCOMING] + (
-                    tuple(incoming.get(pid, ())), tuple(outgoing.get(pid, ())),
-                    P.projected(pid, on, k) if as_planned else None))
+    # the day's moves, set in the copy that sets the day
+    moves = {pid: (tuple(incoming.get(pid, ())), tuple(outgoing.get(pid, ())))
+             for pid in incoming.keys() | outgoing.keys()}
+    states = P.states_on_reference(on, k, moves) if reference else P.states_on(on, k, moves)
+    if as_planned:   # the last field (``_replace`` is a Python loop)
+        states = [_tuple_new(PlaceState, ps[:_PROJECTION] + (P.projected(ps.place.id, on, k),))
+                  for ps in states]
     grouped = [ps for ps in states
                if ps.group is not None or (ps.plan is not None and len(ps.plan.claim.places) > 1)]
 
