@@ -121,48 +121,60 @@
   // markers and arrow points near it, not all of them (at 1,000 places every box was
   // compared with some 2,600 circles: seconds a layout). ``items`` carry a ``box``.
   var GRID_PX = 64;
-  function gridOf(items) {
-    var cells = {};
-    items.forEach(function (m, i) {
+  // Cells are a flat array over the frame (``size``: its width and height in px); a box
+  // past an edge is kept in the edge cells and a lookup past an edge reads them, so
+  // clamping loses nothing (the exact test is on the boxes). Numbered cells and plain
+  // loops, not "x,y" string keys and closures: at 1,000 places a layout makes some
+  // 20,000 lookups, and building the keys was most of their cost.
+  function gridOf(items, size) {
+    var cols = Math.max(1, Math.ceil(size.x / GRID_PX)), rows = Math.max(1, Math.ceil(size.y / GRID_PX));
+    var cells = new Array(cols * rows);
+    for (var i = 0; i < items.length; i++) {
+      var m = items[i];
       m.i = i;
-      for (var gx = Math.floor(m.box[0] / GRID_PX); gx <= Math.floor(m.box[2] / GRID_PX); gx++) {
-        for (var gy = Math.floor(m.box[1] / GRID_PX); gy <= Math.floor(m.box[3] / GRID_PX); gy++) {
-          var k = gx + "," + gy;
+      var x0 = cellOf(m.box[0], cols), x1 = cellOf(m.box[2], cols);
+      var y0 = cellOf(m.box[1], rows), y1 = cellOf(m.box[3], rows);
+      for (var gy = y0; gy <= y1; gy++) {
+        for (var gx = x0; gx <= x1; gx++) {
+          var k = gy * cols + gx;
           (cells[k] || (cells[k] = [])).push(m);
         }
       }
-    });
-    return {cells: cells, n: items.length, stamp: new Int32Array(items.length), pass: 0};
+    }
+    return {cells: cells, cols: cols, rows: rows, stamp: new Int32Array(items.length), pass: 0};
+  }
+  function cellOf(px, n) {
+    var c = Math.floor(px / GRID_PX);
+    return c < 0 ? 0 : c >= n ? n - 1 : (c === c ? c : 0);   // (NaN: the first cell)
   }
   // the items whose box meets ``b`` (each once), in their original order
   function nearby(grid, b) {
-    grid.pass += 1;
+    var pass = ++grid.pass, stamp = grid.stamp, cells = grid.cells, cols = grid.cols;
     var out = [];
-    var x0 = Math.floor(b[0] / GRID_PX), x1 = Math.floor(b[2] / GRID_PX);
-    var y0 = Math.floor(b[1] / GRID_PX), y1 = Math.floor(b[3] / GRID_PX);
-    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 4096) {   // a huge box: every item
-      x0 = -Infinity;
-    }
-    if (x0 === -Infinity) {
-      Object.keys(grid.cells).forEach(function (k) { grid.cells[k].forEach(take); });
-    } else {
+    var x0 = cellOf(b[0], cols), x1 = cellOf(b[2], cols);
+    var y0 = cellOf(b[1], grid.rows), y1 = cellOf(b[3], grid.rows);
+    for (var gy = y0; gy <= y1; gy++) {
       for (var gx = x0; gx <= x1; gx++) {
-        for (var gy = y0; gy <= y1; gy++) { (grid.cells[gx + "," + gy] || []).forEach(take); }
+        var cell = cells[gy * cols + gx];
+        if (cell === undefined) { continue; }
+        for (var j = 0; j < cell.length; j++) {
+          var m = cell[j], mb = m.box;
+          if (stamp[m.i] !== pass && mb[0] <= b[2] && mb[2] >= b[0] && mb[1] <= b[3] && mb[3] >= b[1]) {
+            stamp[m.i] = pass;
+            out.push(m);
+          }
+        }
       }
     }
-    function take(m) {
-      if (grid.stamp[m.i] !== grid.pass && m.box[0] <= b[2] && m.box[2] >= b[0] && m.box[1] <= b[3] && m.box[3] >= b[1]) {
-        grid.stamp[m.i] = grid.pass;
-        out.push(m);
-      }
-    }
-    out.sort(function (a, c) { return a.i - c.i; });
+    if (out.length > 1) { out.sort(function (a, c) { return a.i - c.i; }); }
     return out;
   }
 
   // How a box at ``rect`` fares against the rules: {hard (0: every rule kept), soft,
-  // leader (segment or null), anchor (the marker it is read against)}.
-  function judge(rect, it, anchors, ctx) {
+  // leader (segment or null), anchor (the marker it is read against)}. With
+  // ``cleanOnly`` only a spot keeping every rule is of use, and a broken one is given up
+  // (hard > 0, the rest not worked out) at the first rule it breaks.
+  function judge(rect, it, anchors, ctx, cleanOnly) {
     var hard = 0, soft = 0, i;
     var pad = [rect[0] - 1, rect[1] - 1, rect[2] + 1, rect[3] + 1];   // a pixel apart, whatever the rounding
     for (i = 0; i < ctx.placed.length; i++) { hard += overlap(pad, ctx.placed[i]); }
@@ -172,6 +184,7 @@
     for (i = 0; i < ctx.leaders.length; i++) { if (segHitsBox(ctx.leaders[i], rect)) { hard += BROKEN; } }
     var w = rect[2] - rect[0], h = rect[3] - rect[1];
     hard += w * h - overlap(rect, [0, 0, ctx.size.x, ctx.size.y]);
+    if (cleanOnly && hard > 0) { return GIVEN_UP; }
     var near = null;
     anchors.forEach(function (a) {
       var d = boxNearest(rect, a.x, a.y);
@@ -193,7 +206,10 @@
     for (i = 0; i < close.length; i++) {
       var m = close[i];
       var d = boxNearest(rect, m.x, m.y)[0];
-      if (d < m.r - 0.5) { hard += (m.r - d) * 40; }   // covers a drawn circle (its own included)
+      if (d < m.r - 0.5) {   // covers a drawn circle (its own included)
+        if (cleanOnly) { return GIVEN_UP; }
+        hard += (m.r - d) * 40;
+      }
       if (!needsLeader && !rival && d < dOwn + 1 && it.keys.indexOf(m.key) === -1 && !sameSpot(m, anchors)) {
         rival = true;
       }
@@ -216,11 +232,15 @@
     }
     return {hard: hard, soft: soft, leader: leader, anchor: near.a};
   }
+  var GIVEN_UP = {hard: Infinity, soft: 0, leader: null, anchor: null};
 
   // The cheapest spot for a w x h box around the label's markers, over ``steps`` (px
   // beyond each marker's edge) and 8 directions; stops at the first distance that has a
-  // spot needing neither a leader nor any compromise.
-  function search(it, anchors, w, h, steps, ctx) {
+  // spot needing neither a leader nor any compromise. ``cleanOnly``: the cheapest spot
+  // that keeps every rule (null if none), for a label that is left out otherwise: at
+  // 1,000 places most labels have none at a low zoom, and working out how badly each
+  // of their ~200 candidates broke the rules was most of a layout.
+  function search(it, anchors, w, h, steps, ctx, cleanOnly) {
     var best = null;
     for (var s = 0; s < steps.length; s++) {
       for (var ai = 0; ai < anchors.length; ai++) {
@@ -234,7 +254,8 @@
           var left = cs > 0.3 ? x : cs < -0.3 ? x - w : x - w / 2;
           var top = sn > 0.3 ? y : sn < -0.3 ? y - h : y - h / 2;
           var rect = [left, top, left + w, top + h];
-          var j = judge(rect, it, anchors, ctx);
+          var j = judge(rect, it, anchors, ctx, cleanOnly);
+          if (cleanOnly && j.hard > 0) { continue; }
           var len = j.leader ? Math.sqrt(Math.pow(j.leader[2] - j.leader[0], 2) + Math.pow(j.leader[3] - j.leader[1], 2)) : 0;
           var score = 3 * j.hard + j.soft + steps[s] * 2 + k * 0.1 + ai * 0.05 +
                       (j.leader ? LEADER_COST + 0.2 * len : 0);
@@ -243,7 +264,7 @@
           }
         }
       }
-      if (best.hard === 0 && !best.leader && best.score <= steps[s] * 2 + 1) { break; }
+      if (best !== null && best.hard === 0 && !best.leader && best.score <= steps[s] * 2 + 1) { break; }
     }
     return best;
   }
@@ -372,7 +393,7 @@
       });
       marks.forEach(function (m) { m.box = [m.x - m.r, m.y - m.r, m.x + m.r, m.y + m.r]; });
       var ctx = {placed: [], leaders: [], blocks: blocks, marks: marks, size: size,
-                 markGrid: gridOf(marks), dotGrid: gridOf(dots.map(function (d) { return {box: d}; }))};
+                 markGrid: gridOf(marks, size), dotGrid: gridOf(dots.map(function (d) { return {box: d}; }), size)};
       var overlaps = 0, shown = 0, left = 0, callouts = [];
       var order = this._items.slice().sort(function (a, b) { return b.priority - a.priority; });
       // Every label back to its words and shown first, then every size read: one style
@@ -402,13 +423,15 @@
           var q = map.latLngToContainerPoint([o[0], o[1]]);
           return {x: q.x, y: q.y, r: o[2]};
         });
-        var best = search(it, anchors, w, h, it.optional ? [0, 10] : [0, 14, 30, 52, 80], ctx);
-        if (it.optional && best.hard > 0) {   // a quiet name never crowds: left out where it would
+        // once the key is full, a label is shown only where it keeps every rule
+        var full = callouts.length >= MAX_CALLOUTS;
+        var best = search(it, anchors, w, h, it.optional ? [0, 10] : [0, 14, 30, 52, 80], ctx, full);
+        if (it.optional && (best === null || best.hard > 0)) {   // a quiet name never crowds: left out where it would
           div.style.display = "none";
           line.style.display = "none";
           return;
         }
-        if (best.hard > 0 && callouts.length >= MAX_CALLOUTS) {
+        if (best === null) {
           // the key is full: the label is left out here (counted in the key; the marker,
           // its tooltip and its popup stay). Zooming in makes room for it.
           div.style.display = "none";
