@@ -408,6 +408,10 @@ def _wait_healthy(base: str, proc, timeout: float) -> None:
 
 IDLE_JS = ("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
            " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
+#: The place markers on the map: SVG paths, or (drawn on a canvas, at scale) the map
+#: container's count of them (static/js/posture-atlas-map.js).
+MARKERS_JS = ("() => Math.max(document.querySelectorAll('path.pa-marker').length, parseInt(document"
+              ".querySelector('.leaflet-container').getAttribute('data-pa-markers') || '0', 10))")
 SETTLED_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 #: Counts the script runs the page sees start (the app's state attribute leaving notRunning).
 RUNS_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
@@ -421,6 +425,7 @@ TRAILING_RUNS_MS = 700
 def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, *, steps: int,
                 timeout_s: float, path: str = "/") -> dict:
     """Cold start and slider steps of one app, in a fresh server and browser context."""
+    from geo.mapview import MARKER_DRAWN_SELECTOR
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("POSTURE_ATLAS_DATA", None)
     if data is not None:
@@ -449,13 +454,15 @@ def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, 
         t_nav = time.perf_counter()
         page.goto(base + path, timeout=timeout_ms)
         frame = page.frame_locator(MAP_FRAME).first
-        frame.locator("path.pa-marker").first.wait_for(state="attached", timeout=timeout_ms)
+        frame.locator(MARKER_DRAWN_SELECTOR).first.wait_for(state="attached", timeout=timeout_ms)
         out["cold_start_s"] = time.perf_counter() - t0
         out["page_to_marker_s"] = time.perf_counter() - t_nav
         page.wait_for_function(IDLE_JS, timeout=timeout_ms)
         handle = page.locator(MAP_FRAME).first.element_handle(timeout=timeout_ms).content_frame()
         handle.wait_for_selector(".pa-date", timeout=timeout_ms)
-        out["markers"] = handle.locator("path.pa-marker").count()
+        out["markers"] = handle.evaluate(MARKERS_JS)
+        out["canvas"] = handle.evaluate("() => document.querySelector('.leaflet-container')"
+                                        ".getAttribute('data-pa-canvas') === '1'")
         thumb = page.get_by_role("slider").first
         page.evaluate(RUNS_JS)
         times, runs = [], []

@@ -71,6 +71,16 @@ LAYOUT_FRAME_PX = (960, 640)
 FIT_PADDING_PX = 20
 PANEL_PX = 236                # left column: title box and legend
 ZOOM_SNAP = 0.25
+#: Above this many places the map draws its circles and lines on one canvas (Leaflet's
+#: preferCanvas) instead of an SVG element each. At 1,000 places a date's ~2,600 SVG
+#: paths were most of the browser's work in a slider step (issue 11); at the embedded
+#: dataset's ~20 the SVG stays, and with it the DOM that tests and users inspect.
+#: Tooltips and clicks work the same on both. The page says which it drew on in
+#: data-pa-markers (see static/js/posture-atlas-map.js).
+CANVAS_OVER_PLACES = 150
+#: CSS selector (inside the map's frame) of a place marker drawn: an SVG path.pa-marker,
+#: or the map container once data-pa-markers counts some on the canvas.
+MARKER_DRAWN_SELECTOR = "path.pa-marker, .leaflet-container[data-pa-markers]:not([data-pa-markers='0'])"
 
 GROUP_JOIN_DASH, IMPRECISE_DASH = style.GROUP_JOIN_DASH, style.IMPRECISE_DASH
 FILL_CERTAIN, FILL_RANGE = style.FILL_CERTAIN, style.FILL_RANGE
@@ -499,6 +509,12 @@ def country_label_points(gdf, avoid: list[tuple[float, float]]) -> list[tuple[st
     return out
 
 
+def draws_on_canvas(ds: Dataset | None) -> bool:
+    """Whether :func:`base_map` draws the marks of ``ds`` on a canvas
+    (:data:`CANVAS_OVER_PLACES`)."""
+    return ds is not None and len(ds.places) > CANVAS_OVER_PLACES
+
+
 def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_path: str = "",
              brief: bool = False, legend: bool = True,
              view: tuple[float, float, float] | None = None) -> folium.Map:
@@ -516,7 +532,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     m = OfflineMap(location=center, zoom_start=6, tiles=None, control_scale=True,
                    zoom_control="bottomright", zoomSnap=ZOOM_SNAP, zoomDelta=0.5,
-                   base_url_path=base_url_path)
+                   base_url_path=base_url_path, prefer_canvas=draws_on_canvas(ds))
     m.add_child(_Css(CSS + (BRIEF_CSS if brief else "")))
     gdf, countries = _countries()   # the same for every dataset
     focus = sorted({p.country for p in ds.places.values()}) if ds is not None else ["IRQ", "SYR"]

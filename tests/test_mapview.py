@@ -229,6 +229,20 @@ def test_base_map_is_the_same_for_every_date(ds):
     assert "21 Oct 2025" not in render(base_map(ds))
 
 
+def test_marks_go_on_a_canvas_only_past_the_threshold(ds, tmp_path):
+    """The embedded data keeps its SVG markers; a dataset past CANVAS_OVER_PLACES places
+    draws them on one canvas (Leaflet preferCanvas), in the map's own options."""
+    from geo import mapview
+    from geo.synth import synthesize
+
+    assert not mapview.draws_on_canvas(ds) and not mapview.draws_on_canvas(None)
+    assert '"preferCanvas": false' in render(base_map(ds))
+    big = load_dataset(synthesize(tmp_path / "big", places=mapview.CANVAS_OVER_PLACES + 1, claims=400,
+                                  movements=10, seed=3))
+    assert len(big.places) > mapview.CANVAS_OVER_PLACES and mapview.draws_on_canvas(big)
+    assert '"preferCanvas": true' in render(base_map(big))
+
+
 # ---------------------------------------------------------------- overlays
 
 def test_overlay_carries_dates_phase_sources_and_marking(ds):

@@ -23,6 +23,8 @@
  *   PostureAtlas.drawShapes(group, shapes) / PostureAtlas.drawLabels(group, items, cls, pane)
  *       every circleMarker/polyline/polygon of one layer (with tooltip and popup), and
  *       the country names, from one JSON list each (geo.mapview.Shapes, Labels).
+ *       drawShapes keeps data-pa-markers on the map container: the place markers on
+ *       the map (SVG or canvas alike), and data-pa-canvas ("1": drawn on a canvas).
  */
 (function () {
   "use strict";
@@ -565,6 +567,7 @@
   function drawShapes(group, shapes) {
     // geo.mapview.Shapes: L.<kind>(latlngs, options) in list order (later on top), the
     // tooltip and popup (HTML escaped in Python, geo.popup) bound as they were one by one
+    var markers = 0;
     for (var i = 0; i < shapes.length; i++) {
       var s = shapes[i];
       if (!SHAPE_KINDS[s.kind]) { throw new Error("PostureAtlas.drawShapes: unknown kind " + s.kind); }
@@ -572,7 +575,23 @@
       group.addLayer(layer);
       if (s.tooltip) { layer.bindTooltip(s.tooltip, s.tooltip_options || TOOLTIP_OPTIONS); }
       if (s.popup) { layer.bindPopup(s.popup, POPUP_OPTIONS); }
+      if (s.options.className && MARKER_CLASS.test(s.options.className)) { markers += 1; }
     }
+    // data-pa-markers on the map container: the place markers on the map now, whether
+    // drawn as SVG paths (path.pa-marker) or on a canvas (geo.mapview.CANVAS_OVER_PLACES),
+    // where no element stands for a marker. Benchmarks and tests wait for it.
+    if (markers) {
+      if (group._map) { countMarkers(group._map, markers); }
+      group.on("add", function () { countMarkers(group._map, markers); });
+      group.on("remove", function () { countMarkers(group._map, -markers); });
+    }
+  }
+  var MARKER_CLASS = /(^| )pa-marker( |$)/;
+  function countMarkers(map, n) {
+    if (!map) { return; }
+    var c = map.getContainer();
+    c.setAttribute("data-pa-markers", String((parseInt(c.getAttribute("data-pa-markers"), 10) || 0) + n));
+    c.setAttribute("data-pa-canvas", map.options.preferCanvas ? "1" : "0");
   }
 
   function drawLabels(group, items, className, pane) {

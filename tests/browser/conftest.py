@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from geo.mapview import MARKER_DRAWN_SELECTOR
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -206,7 +208,8 @@ def open_page(browser, app_url):
             page.locator(MAP_FRAME).first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
             frame = page.frame_locator(MAP_FRAME).first
             frame.locator(".leaflet-container").wait_for(timeout=PAGE_TIMEOUT_MS)
-            frame.locator("path.pa-marker").first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
+            # an SVG marker, or the count of markers drawn on a canvas (at scale)
+            frame.locator(MARKER_DRAWN_SELECTOR).first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
         wait_idle(page)
         return page, requests, errors
 
