@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from geo import textsafe
 from geo.loader import COLUMNS, DEFAULT_DATA_DIR, load_dataset
@@ -123,6 +125,25 @@ def test_js_json_round_trips_and_holds_no_delimiter(text):
     out = textsafe.js_json({"k": [text, {"n": text}]})
     assert not textsafe.has_template_syntax(out)
     assert json.loads(out) == {"k": [text, {"n": text}]}
+
+
+_STRING_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"')
+_FIDDLY = st.text(alphabet=st.sampled_from(list('ab\\"{}<>&\'%#u00225c \n\x00é😀,:[]')), max_size=24)
+
+
+def _js_json_reference(value) -> str:
+    """What js_json means: JSON whose string tokens (and only those) have < > & ' { } % #
+    written as \\u escapes. js_json gets there without a callback per string."""
+    return _STRING_TOKEN.sub(lambda m: m.group(0).translate(textsafe._JS_TABLE), json.dumps(value, sort_keys=True))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _FIDDLY,
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_FIDDLY, inner, max_size=4),
+                    max_leaves=20))
+@example(["\\u0022", '\\"u005c', '\\\\"', "a\\", '"', "\\u005c\\u0022", "{}", "}{", '\\{"'])
+def test_js_json_is_its_reference_for_any_value(value):
+    assert textsafe.js_json(value) == _js_json_reference(value)
 
 
 @pytest.mark.parametrize("text", payloads(Path("/tmp/x")) + ["50% #1 <b>&'\"`\\"])
