@@ -64,6 +64,11 @@ def test_keyboard_on_the_slider_updates_markers_without_reloading_the_map(open_p
     wait_for_date(frame, "20 Aug 2025")
     before = frame.evaluate(MARKERS_JS)
     frame.evaluate("() => { window.__paProbe = 'still here'; window.map.setView([34.0, 44.0], 7); }")
+    # the move's own rerun (view= to the URL) first: a rerun that starts while the
+    # browser still has an older query string re-applies that string's date (a known
+    # race, see the issue 11 note), which is not what this test is about
+    page.wait_for_function("() => /[?&]view=3[34]\\./.test(location.search)", timeout=WAIT_MS)
+    wait_idle(page)
 
     thumb = page.get_by_role("slider").first
     thumb.focus()
