@@ -70,6 +70,7 @@ st.set_page_config(page_title="Posture Atlas", layout="wide", initial_sidebar_st
 # The briefing view is the slide alone: no navigation bar above it.
 _pages = nav.pages()
 _current = st.navigation(_pages, position="hidden" if st.session_state.get("view_brief") else "top")
+st.session_state[state.PAGE_KEY] = _current.url_path  # ui.state tells a new page's link from a stale address
 _current.run()
 if _current is not _pages[0]:   # another page has run; the rest of this script is the Map page
     st.stop()

@@ -13,7 +13,7 @@ import streamlit as st
 from geo import analysis, render
 from geo.dates import parse_day
 from ui.cache import dataset_or_stop, posture
-from ui.state import start_page, write_url
+from ui.state import address_is_stale, start_page, write_url
 
 st.set_page_config(page_title="Compare · Posture Atlas", layout="wide")
 
@@ -28,7 +28,7 @@ def _side_a_from_url() -> None:
                                 ("cmp_known_a", "known_a", st.session_state.view_known)):
         raw = st.query_params.get(param)
         seen = st.session_state.setdefault("_cmp_url_seen", {})
-        if raw is not None and seen.get(param) != raw:
+        if raw is not None and seen.get(param) != raw and not address_is_stale():
             seen[param] = raw
             try:
                 st.session_state[key] = min(max(parse_day(raw), b.first), b.last)

@@ -246,3 +246,50 @@ def test_one_force_in_the_link_filters_the_map_and_a_bad_one_warns():
     bad = start(date="2025-11-27", force="UN")
     assert not bad.exception and bad.session_state["view_force"] == ""
     assert any("force=" in w.value.replace("\\", "") for w in bad.warning)
+
+
+def _address(at: AppTest) -> dict:
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+
+
+def _send_address(at: AppTest, address: dict) -> None:
+    at.query_params.clear()
+    at.query_params.update(address)
+
+
+def test_a_stale_address_does_not_undo_the_last_change():
+    """A rerun that left the browser before the last run's address arrived (the map
+    reporting its extent) carries the address from before the change; the change stands."""
+    at = start(date="2025-10-21")
+    before = _address(at)
+    at.slider(key="view_date").set_value(D(2025, 8, 20)).run()
+    assert _address(at)["date"] == "2025-08-20"
+    _send_address(at, before)  # what the browser still shows while the new address is on its way
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.session_state["view_date"] == D(2025, 8, 20)
+    assert at.session_state["_map_view"]["on"] == "2025-08-20"
+    assert _address(at)["date"] == "2025-08-20", "the session's view is written back over the stale address"
+
+
+def test_a_new_address_on_the_same_page_is_still_applied():
+    at = start(date="2025-10-21")
+    at.slider(key="view_date").set_value(D(2025, 8, 20)).run()
+    _send_address(at, {**_address(at), "date": "2025-09-01", "place": "erbil"})
+    at.run()
+    assert not at.exception
+    assert (at.session_state["view_date"], at.session_state["view_place"]) == (D(2025, 9, 1), "erbil")
+
+
+def test_an_address_held_before_is_applied_when_it_opens_another_page():
+    """A link to another page (the top navigation, or Sources' "Open on the map" back to
+    the map) may carry a view the session once showed: that is the user's choice."""
+    at = start(date="2025-10-21")
+    before = _address(at)
+    at.slider(key="view_date").set_value(D(2025, 8, 20)).run()
+    at.switch_page("app_pages/2_Sources.py")
+    _send_address(at, before)
+    at.run()
+    assert not at.exception
+    assert at.session_state["view_date"] == D(2025, 10, 21)
+    assert _address(at)["date"] == "2025-10-21"

@@ -247,6 +247,21 @@ def test_compare_responds_to_its_controls():
     assert rows.loc["Ain al-Asad Air Base", "change"] == "no change"
 
 
+def test_compare_keeps_its_change_over_a_stale_address():
+    """A rerun carrying the address from before the last change (ui.state's stale
+    address) leaves both sides as the user set them."""
+    at = run("3_Compare.py", date="2025-10-21", date_a="2025-08-20")
+    before = {k: (v[-1] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+    ok(at.date_input(key="cmp_date_a").set_value(D(2025, 10, 20)))
+    ok(at.date_input(key="view_date").set_value(D(2025, 11, 1)))
+    at.query_params.clear()
+    at.query_params.update(before)
+    at.run()
+    assert not at.exception
+    assert (at.session_state["cmp_date_a"], at.session_state["view_date"]) == (D(2025, 10, 20), D(2025, 11, 1))
+    assert at.query_params["date_a"] in ("2025-10-20", ["2025-10-20"])
+
+
 def test_compare_two_known_days_for_one_date():
     at = run("3_Compare.py", date="2025-09-20", known="2025-10-21", date_a="2025-09-20", known_a="2025-08-20")
     rows = table(at, 0)

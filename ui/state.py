@@ -6,6 +6,15 @@ keeps the view when moving between pages, and :func:`write_url` puts the state b
 the address bar so that copying the link reproduces the view.
 
 Widgets bind to the ``view_*`` session keys; nothing else writes them.
+
+A stale address is not a link. Each rerun request carries the browser's address bar as
+it was when the request left, and the address this session writes arrives only at the
+end of a run. A rerun sent in between (the map reporting its new extent while the run
+that moved the date is still on its way) carries an address the session has already
+moved past; applying it again would undo the user's last change. So an address this
+page has already held and left (kept in ``_url_history``) is recognised and ignored, and
+the session's view is written back over it. A new page's address is always applied,
+since "Open on the map" links arrive that way.
 """
 from __future__ import annotations
 
@@ -36,6 +45,11 @@ FIELDS = {
 MARKING_MAX = 80
 #: A slide title longer than this is cut (two lines of a 1920x1080 slide).
 TITLE_MAX = 120
+#: Session key holding the URL path of the page that is running (set by dashboard.py
+#: from st.navigation; absent when a page runs on its own, as under AppTest).
+PAGE_KEY = "_page_now"
+#: How many of a page's recent addresses are remembered to recognise a stale one.
+URL_HISTORY = 32
 #: The map's extent in the URL: ``view=LAT,LON,ZOOM`` (degrees, degrees, Leaflet zoom).
 ZOOM_LIMITS = (2.0, 18.0)
 
@@ -129,8 +143,16 @@ def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None
     warnings: list[str] = []
     params = st.query_params
     from_url = not st.session_state.get("_view_ready")
+    page = st.session_state.get(PAGE_KEY, "")
+    history = st.session_state.get("_url_history")
+    if history is None or history[0] != page:  # a new page: its link is the user's intent
+        history = st.session_state["_url_history"] = (page, [])
+    incoming = _frozen(params.to_dict())
+    stale = not from_url and incoming in history[1][:-1]
     for key, (param, kind) in FIELDS.items():
-        if from_url or param in params and st.session_state.get("_url_seen", {}).get(param) != params.get(param):
+        if stale:
+            pass  # an address this session has already moved past: the session's view stands
+        elif from_url or param in params and st.session_state.get("_url_seen", {}).get(param) != params.get(param):
             raw = params.get(param)
             if raw is not None:
                 try:
@@ -145,8 +167,30 @@ def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None
                     warnings.append(f"{param}= in the link: {exc}; using the default")
         st.session_state.setdefault(key, defaults[key])
     st.session_state["_view_ready"] = True
-    st.session_state["_url_seen"] = dict(params.to_dict())
+    st.session_state["_url_stale"] = stale
+    if not stale:
+        st.session_state["_url_seen"] = dict(params.to_dict())
+        _remember(incoming)
     return warnings
+
+
+def address_is_stale() -> bool:
+    """Whether this run's address bar was one the page had already left (see the module
+    docstring); a page reading its own parameters (Compare's side A) then ignores it too."""
+    return bool(st.session_state.get("_url_stale"))
+
+
+def _frozen(params: dict[str, str]) -> tuple:
+    return tuple(sorted(params.items()))
+
+
+def _remember(address: tuple) -> None:
+    """Add an address bar's content to this page's recent history (newest last)."""
+    page, seen = st.session_state["_url_history"]
+    if address in seen:
+        seen.remove(address)
+    seen.append(address)
+    del seen[:-URL_HISTORY]
 
 
 def _clamp(day: dt.date, b: Bounds, param: str, warnings: list[str]) -> dt.date:
@@ -204,3 +248,5 @@ def write_url(extra: dict[str, str] | None = None) -> None:
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     st.session_state["_url_seen"] = wanted
+    if "_url_history" in st.session_state:  # a page that ran init_view (all of the app's do)
+        _remember(_frozen(wanted))
