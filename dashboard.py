@@ -161,10 +161,13 @@ stops = mapview.milestones(ds, known)
 title: str = (st.session_state.get("view_title") or "")[: state.TITLE_MAX]
 speed = st.session_state.get("play_speed") or PLAY_DEFAULT
 
-if not brief:  # the briefing view puts the slider under the slide
-    _date_slider()
-    st.markdown(milestone_strip_html(stops, b.first, b.last, on, b.latest_source, ds.phases),
-                unsafe_allow_html=True)
+
+def _step_controls() -> None:
+    """Previous/next change, Play and its speed, the milestone jump. Drawn into their
+    place above the map but after it: whether a change lies before or after the day
+    needs every place's change days, which a cold start at 1,000 places takes about a
+    second to find (then cached). Sent after the map, that second overlaps the browser
+    loading the map instead of delaying it (issue 11)."""
     days = _stops(known)
     c_prev, c_next, c_play, c_speed, c_jump = st.columns([1, 1, 1, 1.2, 3.4], vertical_alignment="bottom")
     c_prev.button("◀ Previous change", on_click=_step, args=(-1,), width="stretch",
@@ -175,12 +178,21 @@ if not brief:  # the briefing view puts the slider under the slide
     c_play.button("■ Stop" if playing else "▶ Play", on_click=_toggle_play, width="stretch",
                   help="Step through time at the speed beside: from change to change (a 1-day change "
                        "and a 5-week gap take the same time), or at a constant number of days per second.")
-    speed = c_speed.selectbox("Play speed", list(PLAY_SPEEDS), index=list(PLAY_SPEEDS).index(PLAY_DEFAULT),
-                              key="play_speed", label_visibility="collapsed")
+    # its value is read from session state (play_speed) where Play needs it
+    c_speed.selectbox("Play speed", list(PLAY_SPEEDS), index=list(PLAY_SPEEDS).index(PLAY_DEFAULT),
+                      key="play_speed", label_visibility="collapsed")
     c_jump.selectbox("Jump to milestone", stops, index=None, key="_jump", on_change=_jump,
                      label_visibility="collapsed",
                      placeholder=f"Jump to milestone ({len(stops)}: announcements, handovers, phases…)",
                      format_func=lambda m: f"{day_label(m.day)} — {m.label}")
+
+
+step_controls = None
+if not brief:  # the briefing view puts the slider under the slide
+    _date_slider()
+    st.markdown(milestone_strip_html(stops, b.first, b.last, on, b.latest_source, ds.phases),
+                unsafe_allow_html=True)
+    step_controls = st.container()   # filled after the map (_step_controls)
 
 # ----------------------------------------------------------------------- posture
 
@@ -235,6 +247,8 @@ if brief:
 c_map, c_side = st.columns([3, 1.25], gap="small")
 with c_map:
     _map()
+with step_controls:
+    _step_controls()
 
 with c_side:
     st.date_input("As known on", key="view_known", min_value=first_published, max_value=b.last,
