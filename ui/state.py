@@ -145,14 +145,16 @@ def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None
     from_url = not st.session_state.get("_view_ready")
     page = st.session_state.get(PAGE_KEY, "")
     history = st.session_state.get("_url_history")
-    if history is None or history[0] != page:  # a new page: its link is the user's intent
-        history = st.session_state["_url_history"] = (page, [])
+    if history is None or history[0] != page:
+        # a new page: its link is the user's intent, so only the newest address is kept
+        # (what the session last showed, never stale); the older ones may come back
+        history = st.session_state["_url_history"] = (page, history[1][-1:] if history else [])
     incoming = _frozen(params.to_dict())
+    # the newest address, as a dict; an address already moved past is ignored whole
     stale = not from_url and incoming in history[1][:-1]
+    seen = dict(history[1][-1]) if history[1] else {}
     for key, (param, kind) in FIELDS.items():
-        if stale:
-            pass  # an address this session has already moved past: the session's view stands
-        elif from_url or param in params and st.session_state.get("_url_seen", {}).get(param) != params.get(param):
+        if not stale and (from_url or param in params and seen.get(param) != params.get(param)):
             raw = params.get(param)
             if raw is not None:
                 try:
@@ -169,7 +171,6 @@ def init_view(ds: Dataset, today: dt.date | None = None, b: Bounds | None = None
     st.session_state["_view_ready"] = True
     st.session_state["_url_stale"] = stale
     if not stale:
-        st.session_state["_url_seen"] = dict(params.to_dict())
         _remember(incoming)
     return warnings
 
@@ -186,7 +187,7 @@ def _frozen(params: dict[str, str]) -> tuple:
 
 def _remember(address: tuple) -> None:
     """Add an address bar's content to this page's recent history (newest last)."""
-    page, seen = st.session_state["_url_history"]
+    _, seen = st.session_state["_url_history"]
     if address in seen:
         seen.remove(address)
     seen.append(address)
@@ -247,6 +248,5 @@ def write_url(extra: dict[str, str] | None = None) -> None:
     wanted.update(extra or {})
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
-    st.session_state["_url_seen"] = wanted
     if "_url_history" in st.session_state:  # a page that ran init_view (all of the app's do)
         _remember(_frozen(wanted))
