@@ -208,3 +208,43 @@ def test_timeline_features_share_read_only_parts_but_not_their_own(ds):
     assert len({id(p) for p in plans}) < len(plans)        # one dict per plan state
     again = export.timeline_geojson_reference(ds)
     assert json.dumps(fc, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+#: A place feature's properties in the order the files carry them (the columns a user
+#: sees in QGIS and in the CSV); the feature is one literal, so this pins it.
+PLACE_PROPERTY_ORDER = [
+    "id", "name", "layer", "kind", "country", "precision", "scope", "within",
+    "status", "status_label", "troops_min", "troops_max", "qualifier", "figure", "basis", "force",
+    "as_of", "as_of_precision", "age_days", "claim", "quote", "quote_checked", "restated", "sources",
+    "figure_claim", "figure_basis", "figure_as_of", "figure_as_of_precision", "figure_age_days",
+    "figure_force", "figure_quote", "figure_restated", "figure_sources", "restated_by",
+    "group", "places", "plan", "conflicts", "contradicted_by",
+]
+
+
+def test_place_properties_keep_their_order_in_a_snapshot_and_a_timeline(ds, fc_oct):
+    places = [f for f in fc_oct["features"] if f["properties"]["layer"] == "place"]
+    assert places
+    for f in places:
+        assert list(f["properties"]) == PLACE_PROPERTY_ORDER, f["id"]
+    no_ages = [k for k in PLACE_PROPERTY_ORDER if k not in ("age_days", "figure_age_days")]
+    tl = [f for f in export.timeline_geojson(ds)["features"] if f["properties"]["layer"] == "place"]
+    assert tl
+    for f in tl:
+        assert list(f["properties"]) == no_ages + ["start", "end", "feature_id"], f["id"]
+
+
+def test_a_place_in_a_group_names_the_group_figure_and_never_a_share(tmp_path_factory):
+    # the embedded data has no group figure; a small synthetic set has several
+    from geo import synth
+    from geo.loader import load_dataset
+    from geo.posture import change_dates
+
+    sds = load_dataset(synth.synthesize(tmp_path_factory.mktemp("synth"), 40, 2000, 20, seed=5))
+    members = [ps for d in change_dates(sds)[::25] for ps in snapshot(sds, d).places if ps.group]
+    assert members
+    for ps in members:
+        p = export.place_feature(ps, sds.sources)["properties"]
+        assert p["troops_min"] is None and p["troops_max"] is None, ps.place.id
+        assert p["figure"] == f"in group {ps.group}: {ps.figure_claim.figure_text()} together"
+        assert p["group"] == ps.group and p["figure_claim"] == ps.figure_claim.id
