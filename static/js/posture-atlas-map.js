@@ -409,14 +409,24 @@
         var el = it.marker.getElement();
         if (!el) { return null; }
         var div = el.querySelector(".pa-label");
+        el.style.display = "";
         div.style.display = "";
         if (div.hasAttribute("data-pa-text")) {   // a callout last time: its words back first
           div.innerHTML = div.getAttribute("data-pa-text");
           div.removeAttribute("data-pa-text");
         }
-        return {div: div, line: el.querySelector("line")};
+        return {el: el, div: div, line: el.querySelector("line")};
       });
       els.forEach(function (e) { if (e) { e.w = e.div.offsetWidth; e.h = e.div.offsetHeight; } });
+      // A label left out is hidden with its marker element, not only its words: Leaflet
+      // places each icon with a 3D transform, so every icon element shown, even empty,
+      // is a composited layer of its own. At 1,000 places ~140 hidden labels kept 190
+      // layers, and updating and committing them was the browser's largest cost in a step.
+      function hide(e) {
+        e.div.style.display = "none";
+        e.line.style.display = "none";
+        e.el.style.display = "none";
+      }
       order.forEach(function (it, n) {
         var e = els[n];
         if (!e) { return; }
@@ -432,15 +442,13 @@
         var full = callouts.length >= MAX_CALLOUTS;
         var best = search(it, anchors, w, h, it.optional ? [0, 10] : [0, 14, 30, 52, 80], ctx, full);
         if (it.optional && (best === null || best.hard > 0)) {   // a quiet name never crowds: left out where it would
-          div.style.display = "none";
-          line.style.display = "none";
+          hide(e);
           return;
         }
         if (best === null) {
           // the key is full: the label is left out here (counted in the key; the marker,
           // its tooltip and its popup stay). Zooming in makes room for it.
-          div.style.display = "none";
-          line.style.display = "none";
+          hide(e);
           left += 1;
           return;
         }
