@@ -284,6 +284,15 @@
 
     onAdd: function (map) {
       var leader = this._leader;
+      // Every label is built here but becomes a Leaflet marker only once it is placed
+      // (_layout): at 1,000 places ~140 of 150 are left out at the first zoom, and a
+      // marker each (an icon element, a 3D transform, a composited layer) was most of
+      // this layer's cost on every date. Until then a label waits, and is measured, in
+      // one box of the marker pane with the same classes as a label's icon, so its size
+      // there is its size on the map.
+      var measure = L.DomUtil.create("div", "leaflet-marker-icon pa-label-icon pa-label-wait", map.getPane("markerPane"));
+      measure.style.display = "none";
+      this._wait = measure;
       this._items = this._itemsData.map(function (it) {
         var line = document.createElementNS("http://www.w3.org/2000/svg", "svg");
         line.setAttribute("class", "pa-leader");
@@ -300,9 +309,9 @@
         div.innerHTML = it.html;   // escaped in Python (geo.popup.esc)
         div.setAttribute("data-pa-for", (it.keys || []).join(" "));   // the markers it belongs to
         holder.appendChild(div);
-        var icon = L.divIcon({className: "pa-label-icon", iconSize: [0, 0], html: holder});
-        var mk = L.marker(it.latlng, {icon: icon, interactive: false, keyboard: false}).addTo(map);
-        return {latlng: L.latLng(it.latlng), priority: it.priority, optional: !!it.quiet, marker: mk,
+        measure.appendChild(holder);
+        return {latlng: L.latLng(it.latlng), priority: it.priority, optional: !!it.quiet, marker: null,
+                holder: holder, div: div, line: l,
                 own: it.own || [[it.latlng[0], it.latlng[1], it.radius || 0]], keys: it.keys || []};
       });
       map.on("zoomend moveend resize", this._schedule, this);
@@ -338,8 +347,9 @@
     onRemove: function (map) {
       map.off("zoomend moveend resize", this._schedule, this);
       if (this._observer) { this._observer.disconnect(); this._observer = null; }
-      this._items.forEach(function (it) { map.removeLayer(it.marker); });
+      this._items.forEach(function (it) { if (it.marker) { map.removeLayer(it.marker); } });
       this._items = [];
+      if (this._wait) { L.DomUtil.remove(this._wait); this._wait = null; }
       if (this._keyCtl) {
         // where the key was: the next date's labels keep clear of it on their first
         // layout, since its key will most likely stand there again (see _layout)
@@ -405,17 +415,17 @@
       // and layout pass for all of them. Read one by one after each label's writes, each
       // read laid the whole frame out again (150 labels over 1,000 markers, 3 layouts a
       // step: most of the browser's own time in a step at scale).
+      this._wait.style.display = "";   // the labels not yet placed are measured in it
       var els = order.map(function (it) {
-        var el = it.marker.getElement();
-        if (!el) { return null; }
-        var div = el.querySelector(".pa-label");
-        el.style.display = "";
+        var el = it.marker ? it.marker.getElement() : null;
+        var div = it.div;
+        if (el) { el.style.display = ""; }
         div.style.display = "";
         if (div.hasAttribute("data-pa-text")) {   // a callout last time: its words back first
           div.innerHTML = div.getAttribute("data-pa-text");
           div.removeAttribute("data-pa-text");
         }
-        return {el: el, div: div, line: el.querySelector("line")};
+        return {it: it, el: el, div: div, line: it.line};
       });
       els.forEach(function (e) { if (e) { e.w = e.div.offsetWidth; e.h = e.div.offsetHeight; } });
       // A label left out is hidden with its marker element, not only its words: Leaflet
@@ -425,7 +435,7 @@
       function hide(e) {
         e.div.style.display = "none";
         e.line.style.display = "none";
-        e.el.style.display = "none";
+        if (e.el) { e.el.style.display = "none"; }
       }
       order.forEach(function (it, n) {
         var e = els[n];
@@ -441,6 +451,7 @@
         // once the key is full, a label is shown only where it keeps every rule
         var full = callouts.length >= MAX_CALLOUTS;
         var best = search(it, anchors, w, h, it.optional ? [0, 10] : [0, 14, 30, 52, 80], ctx, full);
+        it.shown = false;
         if (it.optional && (best === null || best.hard > 0)) {   // a quiet name never crowds: left out where it would
           hide(e);
           return;
@@ -478,7 +489,19 @@
           line.style.display = "none";
         }
         ctx.placed.push(rect);
+        it.shown = true;
       });
+      // the labels placed for the first time become markers: the label moves out of the
+      // waiting box into its own icon (Leaflet's divIcon takes an element as its html),
+      // in the data's order, as when every label was a marker from the start
+      this._items.forEach(function (it) {
+        if (!it.shown || it.marker) { return; }
+        var icon = L.divIcon({className: "pa-label-icon", iconSize: [0, 0], html: it.holder});
+        it.marker = L.marker(it.latlng, {icon: icon, interactive: false, keyboard: false}).addTo(map);
+      });
+      this._wait.style.display = "none";
+      // and after every placed label in the pane, so a query for the first label finds one on the map
+      this._wait.parentNode.appendChild(this._wait);
       container.setAttribute("data-pa-labels", String(shown));
       container.setAttribute("data-pa-label-overlaps", String(overlaps));
       container.setAttribute("data-pa-callouts", String(callouts.length));
