@@ -493,7 +493,11 @@ class GroupState:
 
     @property
     def superseded(self) -> tuple[Place, ...]:
-        return tuple(p for p in self.places if p not in self.current)
+        # by id: Place's dataclass equality compares every field, and a member that is
+        # not current was compared with each current one (at scale, a third of a step's
+        # marker building)
+        current = {p.id for p in self.current}
+        return tuple(p for p in self.places if p.id not in current)
 
     @property
     def name(self) -> str:

@@ -536,9 +536,15 @@ def movement_marks(moves, specs: list[MarkerSpec], px_per_deg: Callable[[float],
             key = (round(s.lat, 4), round(s.lon, 4))
             radius_at[key] = max(s.radius, radius_at.get(key, 0))
     order = list(all_moves) if all_moves is not None else list(moves)
+    # each movement's place in the whole list, by identity (the snapshot's own objects):
+    # list.index compared every movement with each one before it (quadratic, and a
+    # dataclass comparison each); an equal copy from elsewhere still finds its place
+    at = {id(x): i for i, x in reversed(list(enumerate(order)))}
     out = []
     for ms in moves:
-        i = order.index(ms)
+        i = at.get(id(ms))
+        if i is None:
+            i = order.index(ms)
         m, o, d = ms.movement, ms.origin, ms.destination
         if (o.lat, o.lon) == (d.lat, d.lon):
             continue
