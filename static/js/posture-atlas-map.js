@@ -5,7 +5,7 @@
  * Python (geo/mapview.py) only passes data to these classes through |tojson; no
  * JavaScript is assembled from strings there.
  *
- *   new PostureAtlas.LabelLayer(items, avoid, {leaderColour})
+ *   new PostureAtlas.LabelLayer(items, avoid, {leaderColour})   (avoid: {marks, dots, dotRadius})
  *       permanent labels placed beside their markers by the placement rules below
  *       (nearest its own marker or a leader to it; a leader whenever a label stands
  *       off; leaders that cross nothing; groups by their members; no overlaps), one
@@ -401,10 +401,14 @@
       this._reserved = !this._keyCtl && map._paLastKey ? map._paLastKey : null;
       if (this._reserved) { blocks.push(this._reserved); }
       var marks = [], dots = [];
-      this._avoid.forEach(function (a) {
-        var p = map.latLngToContainerPoint(a.latlng);
-        if (a.line) { dots.push([p.x - a.radius, p.y - a.radius, p.x + a.radius, p.y + a.radius]); }
-        else { marks.push({x: p.x, y: p.y, r: a.radius + MARK_STROKE_PX, key: a.key || ""}); }
+      var av = this._avoid, dr = av.dotRadius;
+      av.marks.forEach(function (a) {   // [lat, lon, outer radius px, css key]
+        var p = map.latLngToContainerPoint([a[0], a[1]]);
+        marks.push({x: p.x, y: p.y, r: a[2] + MARK_STROKE_PX, key: a[3] || ""});
+      });
+      av.dots.forEach(function (a) {   // [lat, lon]
+        var p = map.latLngToContainerPoint([a[0], a[1]]);
+        dots.push([p.x - dr, p.y - dr, p.x + dr, p.y + dr]);
       });
       marks.forEach(function (m) { m.box = [m.x - m.r, m.y - m.r, m.x + m.r, m.y + m.r]; });
       var ctx = {placed: [], leaders: [], blocks: blocks, marks: marks, size: size,
