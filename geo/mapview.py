@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import folium
@@ -160,10 +161,51 @@ class Shape:
         return out
 
 
+def shared_part(shapes: list[dict]) -> tuple[dict, list[dict]]:
+    """``shapes`` (:meth:`Shape.data`) as what they share and what each adds: ({kind,
+    options}, rows). ``common["kind"]`` is the most frequent kind; ``common["options"]``
+    holds, for each option every shape has, its most frequent value (when two or more
+    shapes have it). A row leaves out its kind and the options equal to the common ones;
+    ``{**common["options"], **row["options"]}`` gives back its options exactly, because
+    only options that every shape has are shared.
+
+    At 1,000 places most of a marker's options (lineCap, dashArray, interactive, fill,
+    the stroke colour) repeat, and the layer's JSON is re-sent on every date.
+
+    >>> shared_part([{"kind": "circleMarker", "latlngs": [1, 2], "options": {"a": 1, "b": 2}},
+    ...              {"kind": "circleMarker", "latlngs": [3, 4], "options": {"a": 1, "b": 3}}])
+    ({'kind': 'circleMarker', 'options': {'a': 1}}, [{'latlngs': [1, 2], 'options': {'b': 2}}, {'latlngs': [3, 4], 'options': {'b': 3}}])
+    """
+    if not shapes:
+        return {"kind": None, "options": {}}, []
+    kinds = Counter(sh["kind"] for sh in shapes)
+    kind = kinds.most_common(1)[0][0]
+    everywhere = set(shapes[0]["options"]).intersection(*(sh["options"] for sh in shapes[1:]))
+    options = {}
+    for key in sorted(everywhere):
+        try:
+            value, n = Counter(sh["options"][key] for sh in shapes).most_common(1)[0]
+        except TypeError:   # an unhashable value (a list): not shared
+            continue
+        if n >= 2:
+            options[key] = value
+    rows = []
+    for sh in shapes:
+        row = {k: v for k, v in sh.items() if k != "kind" and k != "options"}
+        if sh["kind"] != kind:
+            row["kind"] = sh["kind"]
+        own = {k: v for k, v in sh["options"].items()
+               if k not in options or options[k] != v or type(options[k]) is not type(v)}
+        row["options"] = own
+        rows.append(row)
+    return {"kind": kind, "options": options}, rows
+
+
 class Shapes(_Element):
-    """Every shape of one layer in one element: a JSON list drawn by
-    ``PostureAtlas.drawShapes`` (``static/js/posture-atlas-map.js``), in list order, each
-    as ``L.<kind>(latlngs, options)`` with its tooltip and popup bound.
+    """Every shape of one layer in one element, drawn by ``PostureAtlas.drawShapes``
+    (``static/js/posture-atlas-map.js``) in list order, each as ``L.<kind>(latlngs,
+    options)`` with its tooltip and popup bound. The JSON sent is :func:`shared_part`:
+    what the shapes share once, then what each adds.
 
     One element per layer instead of one per shape: branca compiles a Jinja template for
     every element it renders, which at 1,000 places cost seconds per date; the browser
@@ -172,14 +214,15 @@ class Shapes(_Element):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            PostureAtlas.drawShapes({{ this._parent.get_name() }}, {{ this.js('shapes') }});
+            PostureAtlas.drawShapes({{ this._parent.get_name() }}, {{ this.js('common') }}, {{ this.js('rows') }});
         {% endmacro %}
     """)
 
     def __init__(self, shapes: list[Shape]):
         super().__init__()
         self._name = "pa_shapes"
-        self.shapes = [sh.data() for sh in shapes]
+        self.shapes = [sh.data() for sh in shapes]   # each in full, as drawn
+        self.common, self.rows = shared_part(self.shapes)
 
 
 class Labels(_Element):
@@ -568,8 +611,9 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
 # What is drawn is decided by geo.symbology; this module only translates its marks.
 
 def _disc_options(d: symbology.Disc) -> dict:
-    """A symbology Disc as Leaflet circleMarker options."""
-    opts = {"radius": d.radius, "color": d.stroke, "weight": d.weight, "opacity": d.opacity,
+    """A symbology Disc as Leaflet circleMarker options (the radius to 0.01 px: the
+    screen draws no finer, and each digit is sent for every marker on every date)."""
+    opts = {"radius": round(d.radius, 2), "color": d.stroke, "weight": d.weight, "opacity": d.opacity,
             "dashArray": d.dash, "lineCap": "butt", "interactive": False,
             "fill": d.fill is not None}
     if d.fill is not None:

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 
+import folium
 import pytest
 
 from geo import style
@@ -32,11 +33,17 @@ def render(element) -> str:
 
 
 def drawn_shapes(html: str) -> list[dict]:
-    """Every shape the rendered JS draws (``PostureAtlas.drawShapes(layer, [...])``, one
-    list per layer), in drawing order, parsed back from its JSON."""
+    """Every shape the rendered JS draws (``PostureAtlas.drawShapes(layer, common,
+    [...])``, one call per layer), in drawing order, parsed back from its JSON and put
+    together as drawShapes does: the row's kind or the common one, the common options
+    updated with the row's."""
     dec, out = json.JSONDecoder(), []
     for m in re.finditer(r"PostureAtlas\.drawShapes\(\s*[\w.]+\s*,\s*", html):
-        out += dec.raw_decode(html, m.end())[0]
+        common, end = dec.raw_decode(html, m.end())
+        rows, _ = dec.raw_decode(html, re.compile(r"\s*,\s*").match(html, end).end())
+        for row in rows:
+            out.append(row | {"kind": row.get("kind") or common["kind"],
+                              "options": common["options"] | row.get("options", {})})
     return out
 
 
@@ -93,8 +100,9 @@ def test_range_draws_inner_ring_at_min_and_outer_at_max(tiny):
     spec = next(s for s in marker_specs(snapshot(ds, "2025-08-02")) if s.key == "alpha")
     assert (spec.inner, spec.outer) == style.ring_radii(250, 350)
     html = render(build_map(ds, snapshot(ds, "2025-08-02")))
-    radii = {round(o["radius"], 3) for _, o in shapes(html) if o.get("fillColor") == style.STATUS_COLOURS["present"]}
-    assert {round(style.radius_px(250), 3), round(style.radius_px(350), 3)} <= radii
+    radii = {o["radius"] for _, o in shapes(html) if o.get("fillColor") == style.STATUS_COLOURS["present"]}
+    # the map is sent radii to 0.01 px (geo.mapview._disc_options)
+    assert {round(style.radius_px(250), 2), round(style.radius_px(350), 2)} <= radii
 
 
 def test_place_without_figure_is_not_sized(tiny):
@@ -405,6 +413,30 @@ def test_marks_in_one_element_match_the_per_circle_reference_on_synthetic_data(t
     days = [big.first_date + (big.last_date - big.first_date) * k // 4 for k in (1, 2, 3)]
     some = next(iter(big.places))
     _check_marks_match_reference(big, days, selected=some)
+
+
+def test_shapes_are_sent_as_their_shared_part_and_rows_that_give_each_one_back_exactly():
+    from geo.mapview import Shape, Shapes, shared_part
+
+    shapes = [Shape("circleMarker", [1, 2], {"radius": 3, "fill": True, "interactive": False}),
+              Shape("circleMarker", [1, 2], {"radius": 4, "fill": True, "interactive": True, "className": "k"},
+                    tooltip="<b>t</b>"),
+              Shape("circleMarker", [3, 4], {"radius": 4, "fill": 1, "interactive": False}),   # 1 is not True
+              Shape("polyline", [[1, 2], [3, 4]], {"radius": 4, "fill": False, "interactive": False,
+                                                  "dashArray": None})]
+    full = [sh.data() for sh in shapes]
+    common, rows = shared_part(full)
+    assert common == {"kind": "circleMarker", "options": {"fill": True, "interactive": False, "radius": 4}}
+    # what drawShapes does with them: the row's kind or the common one, the options merged
+    back = [{k: v for k, v in row.items() if k != "options"} | {"kind": row.get("kind") or common["kind"],
+            "options": common["options"] | row["options"]} for row in rows]
+    assert json.dumps(back, sort_keys=True) == json.dumps(full, sort_keys=True)   # 1 stays 1, not true
+    assert [r.get("kind") for r in rows] == [None, None, None, "polyline"]
+    assert rows[2]["options"] == {"fill": 1}
+    # the page carries the encoded form, which the test helper reads back the same way
+    page = render(folium.Map(location=[0, 0]).add_child(folium.FeatureGroup().add_child(Shapes(shapes))))
+    assert drawn_shapes(page) == full
+    assert shared_part([]) == ({"kind": None, "options": {}}, [])
 
 
 def test_source_line_names_each_source_up_to_the_limit_then_counts_by_outlet():

@@ -77,8 +77,9 @@ def test_both_backends_draw_the_same_marker_circles(ds, day):
 def test_both_backends_draw_the_same_arrows(ds, day):
     snap = snapshot(ds, day)
     js = "".join(_render_group(fg) for fg in mapview.posture_layers(snap, ds=ds, labels=False))
-    live = Counter("plan" if "pa-move-plan" in m else "report"
-                   for m in re.findall(r'"className": "pa-move (pa-move-\w+)"', js))
+    live = Counter("plan" if "pa-move-plan" in cls else "report"
+                   for cls in (sh["options"].get("className", "") for sh in drawn_shapes(js))
+                   if cls.startswith("pa-move "))
     with render._LOCK, matplotlib.rc_context(render._RC):
         fig, _ = render._draw(ds, snap)
     static = Counter("plan" if (ln.get_gid() or "").startswith("mark-movement-plan") else "report"

@@ -134,7 +134,7 @@ _FIDDLY = st.text(alphabet=st.sampled_from(list('ab\\"{}<>&\'%#u00225c \n\x00é�
 def _js_json_reference(value) -> str:
     """What js_json means: JSON whose string tokens (and only those) have < > & ' { } % #
     written as \\u escapes. js_json gets there without a callback per string."""
-    return _STRING_TOKEN.sub(lambda m: m.group(0).translate(textsafe._JS_TABLE), json.dumps(value, sort_keys=True))
+    return _STRING_TOKEN.sub(lambda m: m.group(0).translate(textsafe._JS_TABLE), json.dumps(value, sort_keys=True, separators=(",", ":")))
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
@@ -144,6 +144,13 @@ def _js_json_reference(value) -> str:
 @example(["\\u0022", '\\"u005c', '\\\\"', "a\\", '"', "\\u005c\\u0022", "{}", "}{", '\\{"'])
 def test_js_json_is_its_reference_for_any_value(value):
     assert textsafe.js_json(value) == _js_json_reference(value)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(list('ab &<>"\'`$\\{}%#é—😀\n')), max_size=30) | st.text(max_size=30))
+def test_html_text_escapes_exactly_what_its_table_says_with_or_without_the_fast_path(text):
+    # the regex fast path (nothing to escape: the text as it is) changes no output
+    assert textsafe.html_text(text) == text.translate(textsafe._HTML_TABLE)
 
 
 @pytest.mark.parametrize("text", payloads(Path("/tmp/x")) + ["50% #1 <b>&'\"`\\"])

@@ -20,7 +20,7 @@
  *       go with the layer holding them.
  *   PostureAtlas.reportView(map)
  *       writes the map's centre and zoom to data-pa-view on the container (tests).
- *   PostureAtlas.drawShapes(group, shapes) / PostureAtlas.drawLabels(group, items, cls, pane)
+ *   PostureAtlas.drawShapes(group, common, shapes) / PostureAtlas.drawLabels(group, items, cls, pane)
  *       every circleMarker/polyline/polygon of one layer (with tooltip and popup), and
  *       the country names, from one JSON list each (geo.mapview.Shapes, Labels).
  *       drawShapes keeps data-pa-markers on the map container: the place markers on
@@ -602,18 +602,23 @@
   var TOOLTIP_OPTIONS = {sticky: true, direction: "top", opacity: 0.95};
   var POPUP_OPTIONS = {maxWidth: 380};
 
-  function drawShapes(group, shapes) {
+  function drawShapes(group, common, shapes) {
     // geo.mapview.Shapes: L.<kind>(latlngs, options) in list order (later on top), the
-    // tooltip and popup (HTML escaped in Python, geo.popup) bound as they were one by one
+    // tooltip and popup (HTML escaped in Python, geo.popup) bound as they were one by one.
+    // ``common`` (geo.mapview.shared_part): the kind and the options most shapes share;
+    // a shape gives its own kind if it differs, and the options it adds or changes.
     var markers = 0;
+    var shared = common.options || {};
     for (var i = 0; i < shapes.length; i++) {
       var s = shapes[i];
-      if (!SHAPE_KINDS[s.kind]) { throw new Error("PostureAtlas.drawShapes: unknown kind " + s.kind); }
-      var layer = L[s.kind](s.latlngs, s.options);
+      var kind = s.kind || common.kind;
+      if (!SHAPE_KINDS[kind]) { throw new Error("PostureAtlas.drawShapes: unknown kind " + kind); }
+      var options = L.extend({}, shared, s.options);
+      var layer = L[kind](s.latlngs, options);
       group.addLayer(layer);
       if (s.tooltip) { layer.bindTooltip(s.tooltip, s.tooltip_options || TOOLTIP_OPTIONS); }
       if (s.popup) { layer.bindPopup(s.popup, POPUP_OPTIONS); }
-      if (s.options.className && MARKER_CLASS.test(s.options.className)) { markers += 1; }
+      if (options.className && MARKER_CLASS.test(options.className)) { markers += 1; }
     }
     // data-pa-markers on the map container: the place markers on the map now, whether
     // drawn as SVG paths (path.pa-marker) or on a canvas (geo.mapview.CANVAS_OVER_PLACES),
