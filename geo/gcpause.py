@@ -11,6 +11,10 @@ in one pass over the new objects when it next runs.
 
 Only for builders whose objects are kept until the end. A snapshot is not one: its
 garbage is short-lived, so a pause would only move the collection to the next call.
+
+A long-running app keeps its dataset for hours, and every full collection walks it
+again: :func:`freeze_kept` takes what is alive once it is loaded out of the
+collector's sight.
 """
 from __future__ import annotations
 
@@ -31,3 +35,19 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def freeze_kept() -> None:
+    """Move every object alive now into the collector's permanent generation
+    (``gc.freeze``), so that later full collections skip them.
+
+    For a server right after it loaded what it keeps (the app's dataset): in the
+    dashboard at 1,000 places a full collection walked ~500,000 objects, about 0.45 s,
+    every fifth slider step or so (issue 11). A frozen cycle is never collected, and a
+    dataset is one (its posture index points back at it): so a later call, after a
+    reload, first unfreezes and collects what the last one kept, freeing a replaced
+    dataset, then freezes what is alive."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()

@@ -177,3 +177,26 @@ def test_bad_url_is_reported_once_without_orphaning_claims(make_data, url):
         load_dataset(make_data(sources=sources, claims=[claim("c1", "alpha", "2025-07-01")]))
     assert len(info.value.problems) == 1, _problem_text(info.value)
     assert "an http(s) URL without spaces, quotes or angle brackets" in _problem_text(info.value)
+
+
+def test_a_frozen_dataset_that_is_replaced_is_freed_by_the_next_freeze():
+    # The app freezes what it keeps after each load (geo.gcpause.freeze_kept). A dataset
+    # is a cycle (its posture index points back at it), so a frozen one would never be
+    # collected: the next load's freeze must free the one it replaced.
+    import gc
+    import weakref
+
+    from geo.gcpause import freeze_kept
+
+    ds = load_dataset()
+    assert ds.posture.ds is ds   # the cycle this test is about
+    ref = weakref.ref(ds)
+    try:
+        freeze_kept()
+        del ds
+        gc.collect()
+        assert ref() is not None   # frozen: out of the collector's sight
+        freeze_kept()              # the next load's
+        assert ref() is None
+    finally:
+        gc.unfreeze()

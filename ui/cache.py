@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.gcpause import freeze_kept
 from geo.loader import DEFAULT_DATA_DIR, load_dataset
 from geo.posture import reports_only
 from geo.model import Dataset
@@ -99,7 +100,9 @@ def _folder_stamp() -> tuple[str, tuple]:
 
 @st.cache_resource(show_spinner=False)
 def _dataset(folder: str, stamp: tuple) -> Dataset:
-    return load_dataset(folder)
+    ds = load_dataset(folder)
+    freeze_kept()   # kept for the server's life: full collections need not walk it again
+    return ds
 
 
 def dataset_or_stop() -> Dataset:
