@@ -119,6 +119,33 @@ class _Element(MacroElement):
         return cache[attr]
 
 
+class _AddTo(_Element):
+    """folium's ElementAddToElement (the same script), rendered once as geo's elements are."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this.element_name }}.addTo({{ this.element_parent_name }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, element_name: str, element_parent_name: str):
+        super().__init__()
+        self.element_name = element_name   # both names: streamlit-folium maps them to its ids
+        self.element_parent_name = element_parent_name
+
+
+class Layer(folium.FeatureGroup):
+    """A folium FeatureGroup whose own script reaches the page the way geo's elements'
+    do (:class:`_Element`): rendered once, not compiled as a template a second time.
+    The same text: folium's ``Layer.render`` adds the same "addTo" child when shown.
+    Every date builds five of these, and streamlit-folium renders each one."""
+
+    def render(self, **kwargs):
+        if self.show:
+            self.add_child(_AddTo(self.get_name(), self._parent.get_name()), name=self.get_name() + "_add")
+        _Element.render(self, **kwargs)
+
+
 class _Css(_Element):
     _template = Template("""
         {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
@@ -594,7 +621,7 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
         from .posture import posture
 
         avoid = [(ds.places[p].lat, ds.places[p].lon) for p in posture(ds).posture_places]
-    names = folium.FeatureGroup(name="Country names", control=False)
+    names = Layer(name="Country names", control=False)
     iso_by_name = dict(zip(gdf["name"], gdf["iso_a3"]))
     items = []
     for name, lat, lon in _country_label_points(tuple(avoid)):
@@ -691,10 +718,10 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
     moves_shown = [ms for ms in snap.movements if show_plans or ms.movement.basis != "plan"]
     arrows = symbology.movement_marks(moves_shown, specs, lambda lat: _ppd(zoom, lat), snap.movements)
 
-    joins = folium.FeatureGroup(name="Group figures: places joined", control=False)
-    moves = folium.FeatureGroup(name="Movements", control=False)
-    marks = folium.FeatureGroup(name="Places", control=False)
-    texts = folium.FeatureGroup(name="Labels", control=False)
+    joins = Layer(name="Group figures: places joined", control=False)
+    moves = Layer(name="Movements", control=False)
+    marks = Layer(name="Places", control=False)
+    texts = Layer(name="Labels", control=False)
     join_shapes: list[Shape] = []
     move_shapes: list[Shape] = []
     mark_shapes: list[Shape] = []
@@ -863,7 +890,7 @@ def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_S
     if marking and marking.strip():
         for where in ("pa-top", "pa-bottom"):
             boxes.append({"position": "frame", "cls": f"pa-marking {where}", "html": esc(marking.strip())})
-    fg = folium.FeatureGroup(name="Map notes", control=False)
+    fg = Layer(name="Map notes", control=False)
     fg.add_child(MapNotes(boxes))
     return fg
 

@@ -292,7 +292,26 @@ def test_posture_layers_are_feature_groups_and_labels_optional(ds):
     with_labels = posture_layers(snap, ds=ds)
     without = posture_layers(snap, labels=False, ds=ds)
     assert len(with_labels) == len(without) + 1
-    assert all(type(fg).__name__ == "FeatureGroup" for fg in with_labels)
+    assert all(isinstance(fg, folium.FeatureGroup) for fg in with_labels)   # what st_folium takes
+
+
+def test_a_geo_layer_renders_and_streams_exactly_as_a_folium_feature_group():
+    # geo.mapview.Layer only skips branca's second template pass over its own script
+    from streamlit_folium import _get_feature_group_string
+
+    from geo.mapview import Layer, Shape, Shapes
+
+    def out(cls):
+        fg = cls(name="Places <b>{{7*7}}</b>", control=False)
+        fg.add_child(Shapes([Shape("circleMarker", [1, 2], {"radius": 3}, tooltip="t")]))
+        m = folium.Map(location=[0, 0])
+        streamed = _get_feature_group_string(fg, m)
+        page = render(m)
+        return [re.sub(r"_[0-9a-f]{32}", "_X", t) for t in (streamed, page)]
+
+    got, want = out(Layer), out(folium.FeatureGroup)
+    assert got == want
+    assert "feature_group_feature_group_0.addTo(map_div)" in got[0]
 
 
 def test_milestones_follow_known_on(ds):
