@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
+from folium.elements import ElementAddToElement
 from markupsafe import Markup
 
 from . import style, symbology
@@ -92,12 +93,12 @@ FILL_CERTAIN, FILL_RANGE = style.FILL_CERTAIN, style.FILL_RANGE
 # through tojson. folium's own Tooltip/Popup paste text into a JS template literal,
 # and path_options() drops Leaflet options such as ``interactive``.
 
-class _Element(MacroElement):
-    """A map element whose macros are rendered once: their output reaches the page as a
-    literal (geo.textsafe.literal), where branca would compile it as a Jinja template a
-    second time. Same text on the page (the values carry no template delimiter either
-    way, see geo.textsafe); at scale that second pass over the marks' JSON cost more than
-    drawing them."""
+class _RenderedOnce:
+    """Mixin for a branca element whose macros are rendered once: their output reaches
+    the page as a literal (geo.textsafe.literal), where branca would compile it as a
+    Jinja template a second time. Same text on the page (the values carry no template
+    delimiter either way, see geo.textsafe); at scale that second pass over the marks'
+    JSON cost more than drawing them."""
 
     def render(self, **kwargs):
         figure = self.get_root()
@@ -109,6 +110,10 @@ class _Element(MacroElement):
         for child in self._children.values():
             child.render(**kwargs)
 
+
+class _Element(_RenderedOnce, MacroElement):
+    """A geo map element (see :class:`_RenderedOnce`)."""
+
     def js(self, attr: str) -> Markup:
         """``self.<attr>|tojson`` (geo.textsafe.js_json), serialised once per element:
         streamlit-folium renders every layer's script twice per run, and at 1,000 places
@@ -119,31 +124,20 @@ class _Element(MacroElement):
         return cache[attr]
 
 
-class _AddTo(_Element):
-    """folium's ElementAddToElement (the same script), rendered once as geo's elements are."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            {{ this.element_name }}.addTo({{ this.element_parent_name }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, element_name: str, element_parent_name: str):
-        super().__init__()
-        self.element_name = element_name   # both names: streamlit-folium maps them to its ids
-        self.element_parent_name = element_parent_name
+class _AddTo(_RenderedOnce, ElementAddToElement):
+    """folium's "addTo" script of a shown layer, rendered once."""
 
 
-class Layer(folium.FeatureGroup):
-    """A folium FeatureGroup whose own script reaches the page the way geo's elements'
-    do (:class:`_Element`): rendered once, not compiled as a template a second time.
-    The same text: folium's ``Layer.render`` adds the same "addTo" child when shown.
-    Every date builds five of these, and streamlit-folium renders each one."""
+class Layer(_RenderedOnce, folium.FeatureGroup):
+    """A folium FeatureGroup rendered once (:class:`_RenderedOnce`). folium's
+    ``Layer.render`` adds the same "addTo" child when the layer is shown; this adds it
+    rendered once too. Every date builds five of these, and streamlit-folium renders
+    each one."""
 
     def render(self, **kwargs):
         if self.show:
             self.add_child(_AddTo(self.get_name(), self._parent.get_name()), name=self.get_name() + "_add")
-        _Element.render(self, **kwargs)
+        super().render(**kwargs)
 
 
 class _Css(_Element):

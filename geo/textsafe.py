@@ -63,7 +63,7 @@ TEMPLATE_DELIMITERS = ("{{", "{%", "{#")
 def js_json(value: object, *, sort_keys: bool = True) -> str:
     """``value`` as JSON that is safe inside ``<script>`` and inside a Jinja2 template.
 
-    >>> js_json({"name":"{{7*7}} <b>"})
+    >>> js_json({"name": "{{7*7}} <b>"})
     '{"name":"\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d \\\\u003cb\\\\u003e"}'
     >>> json.loads(js_json(["{%", "50%", "#1"]))
     ['{%', '50%', '#1']
