@@ -47,6 +47,8 @@ PAGE_CSS = """
 <style>
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.5rem 1rem 1.5rem !important; max-width: 100% !important; }
 iframe[title="streamlit_folium.st_folium"] { height: max(420px, calc(100vh - 262px)) !important; }
+/* the milestone strip sits close under the slider, as st.markdown's block did (st.html has no negative margin) */
+[data-testid="stElementContainer"]:has(.pa-strip) { margin-bottom: -1rem; }
 </style>
 """
 
@@ -190,8 +192,10 @@ def _step_controls() -> None:
 step_controls = None
 if not brief:  # the briefing view puts the slider under the slide
     _date_slider()
-    st.markdown(milestone_strip_html(stops, b.first, b.last, on, b.latest_source, ds.phases),
-                unsafe_allow_html=True)
+    # st.html, not st.markdown: the strip is HTML already (escaped in geo.popup), and the
+    # browser ran st.markdown's Markdown parser over all of it on every run, some 60 ms a
+    # step at 1,000 places (issue 11); st.html only sanitises it (DOMPurify) and inserts it
+    st.html(milestone_strip_html(stops, b.first, b.last, on, b.latest_source, ds.phases))
     step_controls = st.container()   # filled after the map (_step_controls)
 
 # ----------------------------------------------------------------------- posture

@@ -37,7 +37,10 @@ def map_id(at: AppTest) -> str:
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    """Every text on the page: Markdown, captions, and the HTML the page writes as is
+    (the milestone strip and the place panel, st.html)."""
+    return "\n".join([*(m.value for m in at.markdown), *(c.value for c in at.caption),
+                      *(h.value for h in at.html)])
 
 
 @pytest.fixture

@@ -94,6 +94,32 @@ def test_keyboard_on_the_slider_updates_markers_without_reloading_the_map(open_p
     assert errors == []
 
 
+STRIP_JS = """() => { const s = document.querySelector('.pa-strip');
+    if (!s) { return null; }
+    const kids = Array.from(s.children);
+    return {titles: kids.map(k => k.getAttribute('title')),
+            placed: kids.every(k => getComputedStyle(k).position === 'absolute'),
+            height: s.getBoundingClientRect().height}; }"""
+
+
+def test_milestone_strip_keeps_its_ticks_hover_text_and_the_chosen_day(open_page):
+    # st.html sanitises what it inserts (DOMPurify): the strip's titles and inline styles
+    # must come through, and the chosen day must follow the slider
+    page, _, errors = open_page("/?date=2025-10-21")
+    map_frame(page).wait_for_selector(".pa-date", timeout=WAIT_MS)
+    page.wait_for_function(f"() => ({STRIP_JS})() !== null", timeout=WAIT_MS)
+    strip = page.evaluate(STRIP_JS)
+    assert strip["placed"] and 20 <= strip["height"] <= 32
+    assert "chosen day 21 Oct 2025" in strip["titles"]
+    assert any(t and "Ain al-Asad" in t for t in strip["titles"]), strip["titles"]
+    assert any(t and t.startswith("no source after") for t in strip["titles"])
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    thumb.press("ArrowRight")
+    page.wait_for_function(f"() => ({STRIP_JS})().titles.includes('chosen day 22 Oct 2025')", timeout=WAIT_MS)
+    assert errors == []
+
+
 def test_click_on_a_marker_opens_its_claim_history(open_page):
     page, _, errors = open_page("/?date=2025-10-21")
     frame = page.frame_locator(MAP_FRAME).first
