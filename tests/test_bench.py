@@ -66,3 +66,20 @@ def test_a_measure_over_its_budget_is_stopped_and_printed_as_such():
     rows = bench.rows({"embedded": {}, "scale": {"timeline_s": bench.over(3)}, "browser": {"skipped": "x"}})
     [timeline] = [r for r in rows if r[0].startswith("timeline export")]
     assert timeline[2] == "> 3 s (stopped)" and timeline[4] == "no"
+
+
+def test_browser_profile_sums_self_time_per_step_by_script_and_function():
+    from benchmarks.browser_profile import self_times
+
+    def node(i, url, fn, line=0):
+        return {"id": i, "callFrame": {"url": url, "functionName": fn, "lineNumber": line}}
+
+    profile = {"nodes": [node(1, "", "(idle)"), node(2, "", "(program)"),
+                         node(3, "http://127.0.0.1:1/app/static/js/posture-atlas-map.js", "nearby", 151),
+                         node(4, "http://127.0.0.1:1/app/static/js/posture-atlas-map.js", "", 432)],
+               "samples": [1, 2, 3, 3, 4, 1, 2],
+               "timeDeltas": [5000, 1000, 2000, 2000, 600, 9000, 3000]}
+    by_script, by_function = self_times(profile, steps=2)
+    assert dict(by_script) == {"(program)": 2.0, "posture-atlas-map.js": 2.3}   # idle left out
+    assert by_function[("posture-atlas-map.js", "nearby", 152)] == 2.0           # lines from 1
+    assert by_function[("posture-atlas-map.js", "(anonymous)", 433)] == 0.3
