@@ -261,6 +261,10 @@ def test_dashboard_marking_from_the_url_and_prepared_images(tmp_path, monkeypatc
     at.query_params["marking"] = text
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    # the milestone strip goes to the page as HTML (st.html): its poisoned labels escaped
+    bodies = [h.value for h in at.html]
+    assert any("pa-strip" in b and "&#123;&#123;7*7&#125;&#125;" in b for b in bodies)
+    assert not any(textsafe.has_template_syntax(b) or "<script" in b.lower() for b in bodies)
     [prepare] = [b for b in at.button if b.label.startswith("Prepare images")]
     at = prepare.click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
