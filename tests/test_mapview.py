@@ -11,13 +11,16 @@ import re
 
 import folium
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo import style
 from geo.assets import external_urls, remote_assets
 from geo.loader import load_dataset
 from geo.mapview import (
     BASEMAP_CREDIT, GROUP_JOIN_DASH, ONLINE_TILES, base_map, build_map, legend_html, marker_specs,
-    milestones, overlay_layer, posture_layers, reports_only, shown_sources, staleness_text,
+    milestones, overlay_layer, posture_layers, reports_only, shown_sources, staleness_text, tooltip_from_parts,
+    tooltip_parts,
 )
 from geo.popup import day_label, esc, link, place_id_from_tooltip, place_panel_html, place_tooltip, safe_url
 from geo.posture import snapshot
@@ -42,6 +45,8 @@ def drawn_shapes(html: str) -> list[dict]:
         common, end = dec.raw_decode(html, m.end())
         rows, _ = dec.raw_decode(html, re.compile(r"\s*,\s*").match(html, end).end())
         for row in rows:
+            if "tip" in row:   # a place tooltip sent as its parts (geo.mapview.tooltip_parts)
+                row = {k: v for k, v in row.items() if k != "tip"} | {"tooltip": tooltip_from_parts(row["tip"])}
             out.append(row | {"kind": row.get("kind") or common["kind"],
                               "options": common["options"] | row.get("options", {})})
     return out
@@ -475,3 +480,29 @@ def test_source_line_names_each_source_up_to_the_limit_then_counts_by_outlet():
     assert f"{outlets[0]} (200)" in text and text.endswith("· 2 more outlets")
     assert text.count(" · ") == mapview.SOURCE_LINE_OUTLETS   # 8 outlets named, then the rest counted
     assert mapview.source_line_text([]) == "none for this day"
+
+
+@given(name=st.text(max_size=30), lines=st.lists(st.text(max_size=30), max_size=5),
+       place_id=st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True))
+def test_a_place_tooltip_goes_as_parts_that_give_it_back_exactly(name, lines, place_id):
+    tip = place_tooltip(name, place_id, lines)
+    parts = tooltip_parts(tip)
+    assert parts is not None and parts[-1] == place_id
+    assert tooltip_from_parts(parts) == tip
+    assert not any("<" in p for p in parts)   # the markup is what stays out of the JSON
+
+
+def test_any_other_tooltip_is_sent_as_it_is():
+    for text in ("<b>Iraq: area total</b>", "plain words", "<b>a</b><br>b",
+                 '<b>a</b><span style="display:none">\u2063place:Bad_Id\u2063</span>'):
+        assert tooltip_parts(text) is None
+
+
+def test_place_tooltips_go_as_parts_on_the_map():
+    ds = load_dataset()
+    snap = snapshot(ds, D(2025, 10, 21), ds.latest_published)
+    page = render(build_map(ds, snap))
+    sent = re.findall(r'"tooltip":"', page)
+    drawn = [sh["tooltip"] for sh in drawn_shapes(page) if sh.get("tooltip")]
+    assert drawn and all(place_id_from_tooltip(t) or "\u2063" not in t for t in drawn)
+    assert sum(1 for t in drawn if tooltip_parts(t)) > len(sent)   # most went as parts

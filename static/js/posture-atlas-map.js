@@ -616,7 +616,8 @@
       var options = L.extend({}, shared, s.options);
       var layer = L[kind](s.latlngs, options);
       group.addLayer(layer);
-      if (s.tooltip) { layer.bindTooltip(s.tooltip, s.tooltip_options || TOOLTIP_OPTIONS); }
+      var tip = s.tooltip || (s.tip ? tooltipFrom(s.tip) : "");
+      if (tip) { layer.bindTooltip(tip, s.tooltip_options || TOOLTIP_OPTIONS); }
       if (s.popup) { layer.bindPopup(s.popup, POPUP_OPTIONS); }
       if (options.className && MARKER_CLASS.test(options.className)) { markers += 1; }
     }
@@ -628,6 +629,14 @@
       group.on("add", function () { countMarkers(group._map, markers); });
       group.on("remove", function () { countMarkers(group._map, -markers); });
     }
+  }
+  // A place tooltip sent as its parts ([name, line, ..., place id], each escaped in
+  // Python): the same string as geo.popup.place_tooltip, which geo.mapview.tooltip_parts
+  // checked before sending it so. Its markup stays out of the JSON sent on every date.
+  function tooltipFrom(parts) {
+    var out = "<b>" + parts[0] + "</b>";
+    for (var i = 1; i < parts.length - 1; i++) { out += "<br>" + parts[i]; }
+    return out + '<span style="display:none">\u2063place:' + parts[parts.length - 1] + "\u2063</span>";
   }
   var MARKER_CLASS = /(^| )pa-marker( |$)/;
   function countMarkers(map, n) {

@@ -3,6 +3,8 @@ place, a click opening the claim history, the briefing view. Screenshots go to
 artifacts/ for a person to look at."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, MAP_FRAME, map_frame, wait_idle
@@ -117,6 +119,30 @@ def test_milestone_strip_keeps_its_ticks_hover_text_and_the_chosen_day(open_page
     thumb.focus()
     thumb.press("ArrowRight")
     page.wait_for_function(f"() => ({STRIP_JS})().titles.includes('chosen day 22 Oct 2025')", timeout=WAIT_MS)
+    assert errors == []
+
+
+TOOLTIPS_JS = """() => { const out = [];
+    window.map.eachLayer(l => { const t = l.getTooltip && l.getTooltip(); if (t) { out.push(t.getContent()); } });
+    return out; }"""
+
+
+def test_tooltips_sent_as_parts_are_put_back_together_as_python_wrote_them(open_page):
+    # geo.mapview.tooltip_parts sends a place tooltip as its parts; tooltipFrom in
+    # static/js/posture-atlas-map.js must give back exactly geo.popup.place_tooltip's text
+    from geo import mapview
+    from geo.loader import load_dataset
+    from geo.posture import snapshot
+
+    ds = load_dataset()
+    snap = snapshot(ds, dt.date(2025, 10, 21), ds.latest_published)
+    want = sorted(sh["tooltip"] for layer in mapview.posture_layers(snap, popups=False, ds=ds)
+                  for el in layer._children.values() for sh in getattr(el, "shapes", ()) if sh.get("tooltip"))
+    assert sum(1 for t in want if mapview.tooltip_parts(t)) >= 15   # the case under test
+    page, _, errors = open_page("/?date=2025-10-21")
+    frame = map_frame(page)
+    frame.wait_for_selector(".pa-date", timeout=WAIT_MS)
+    assert sorted(frame.evaluate(TOOLTIPS_JS)) == want
     assert errors == []
 
 
