@@ -28,7 +28,6 @@ import datetime as dt
 import functools
 import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -43,7 +42,8 @@ from .dates import age_label
 from .model import Dataset
 from .posture import reports_only, snapshot  # noqa: F401  (reports_only re-exported)
 from .textsafe import Template, js_json, literal  # |tojson that never lets a template delimiter through
-from .popup import esc, id_mark, place_tooltip, popup_html, movement_popup, day_label  # noqa: F401
+from .popup import esc, place_tooltip, popup_html, movement_popup, day_label  # noqa: F401
+from .popup import tooltip_from_parts, tooltip_parts  # noqa: F401  (re-exported)
 from .symbology import MarkerSpec, curve, marker_specs, short_name  # noqa: F401  (re-exported)
 
 DEFAULT_TITLE = "US-led coalition troop posture: Iraq and Syria"
@@ -221,37 +221,6 @@ def shared_part(shapes: list[dict]) -> tuple[dict, list[dict]]:
         row["options"] = own
         rows.append(row)
     return {"kind": kind, "options": options}, rows
-
-
-#: A tooltip as geo.popup.place_tooltip writes it: bold name, lines, the hidden place id.
-#: Its texts are escaped (no "<" in them), so the form reads back unambiguously.
-_TOOLTIP_FORM = re.compile('<b>([^<]*)</b>((?:<br>[^<]*)*)<span style="display:none">'
-                           "\u2063place:([a-z0-9][a-z0-9-]*)\u2063</span>\\Z")
-
-
-def tooltip_from_parts(parts: list[str]) -> str:
-    """The tooltip that ``parts`` ([name, line, ..., place id], as :func:`tooltip_parts`
-    gives them) stand for: what ``tooltipFrom`` in ``static/js/posture-atlas-map.js``
-    builds in the browser."""
-    return f"<b>{parts[0]}</b>" + "".join(f"<br>{line}" for line in parts[1:-1]) + id_mark(parts[-1])
-
-
-def tooltip_parts(tooltip: str) -> list[str] | None:
-    """A place tooltip as its parts ([name, line, ..., place id]), or None for any other
-    text (which is then sent as it is). Sent as parts, a tooltip leaves its markup out
-    of the JSON: at 1,000 places ~1,300 tooltips a date, whose ``<`` and ``>`` are each
-    written as ``\\u003c`` in the layer's JSON and escaped once more by Streamlit, ~150
-    KB a date, plus the hidden id's span. Only a tooltip that the parts give back exactly
-    is sent as parts.
-
-    >>> tooltip_parts('<b>Erbil</b><br>about 2,500<span style="display:none">\u2063place:erbil\u2063</span>')
-    ['Erbil', 'about 2,500', 'erbil']
-    """
-    m = _TOOLTIP_FORM.match(tooltip)
-    if m is None:
-        return None
-    parts = [m[1], *m[2].split("<br>")[1:], m[3]]
-    return parts if tooltip_from_parts(parts) == tooltip else None
 
 
 def _tooltip_as_parts(row: dict) -> dict:

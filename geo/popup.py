@@ -28,7 +28,8 @@ from .textsafe import html_text
 #: streamlit-folium returns a clicked layer's tooltip as its text content, which keeps
 #: hidden text, so the id survives while the reader never sees it.
 _ID_MARK = "\u2063place:{}\u2063"
-_ID_RE = re.compile("\u2063place:([a-z0-9][a-z0-9-]*)\u2063")
+_PLACE_ID = "([a-z0-9][a-z0-9-]*)"
+_ID_RE = re.compile(_ID_MARK.format(_PLACE_ID))
 
 #: How many decimals and which MGRS precision a place's precision deserves: printing
 #: a region's point to the metre would claim an accuracy the data does not have.
@@ -147,8 +148,38 @@ def claim_block(c: Claim, ds_sources: dict[str, Source], places: dict[str, Place
 
 def place_tooltip(name: str, place_id: str, lines: list[str]) -> str:
     """Short hover text: bold name, then plain lines; carries the hidden place id."""
-    body = "".join(f"<br>{esc(line)}" for line in lines if line)
-    return f"<b>{esc(name)}</b>{body}{id_mark(place_id)}"
+    return tooltip_from_parts([esc(name), *(esc(line) for line in lines if line), place_id])
+
+
+def tooltip_from_parts(parts: list[str]) -> str:
+    """A place tooltip from its parts ([escaped name, escaped line, ..., place id]): the
+    one way it is put together, here and, written again in JavaScript, by
+    ``tooltipFrom`` in ``static/js/posture-atlas-map.js`` (a browser test holds the two
+    equal)."""
+    return f"<b>{parts[0]}</b>" + "".join(f"<br>{line}" for line in parts[1:-1]) + id_mark(parts[-1])
+
+
+#: A tooltip as :func:`tooltip_from_parts` writes it. Its texts are escaped (no "<" in
+#: them), so the form reads back unambiguously.
+_TOOLTIP_FORM = re.compile("<b>([^<]*)</b>((?:<br>[^<]*)*)"
+                           + re.escape(id_mark("ID")).replace("ID", _PLACE_ID) + r"\Z")
+
+
+def tooltip_parts(tooltip: str) -> list[str] | None:
+    """A place tooltip as its parts ([name, line, ..., place id]), or None for any other
+    text. The map sends a place tooltip so (geo.mapview.Shapes): its markup stays out of
+    the JSON, where each ``<`` and ``>`` is written as ``\\u003c`` and escaped once more
+    by Streamlit (at 1,000 places ~1,300 tooltips, ~150 KB a date). Only a tooltip that
+    the parts give back exactly counts.
+
+    >>> tooltip_parts(place_tooltip("Erbil", "erbil", ["about 2,500"]))
+    ['Erbil', 'about 2,500', 'erbil']
+    """
+    m = _TOOLTIP_FORM.match(tooltip)
+    if m is None:
+        return None
+    parts = [m[1], *m[2].split("<br>")[1:], m[3]]
+    return parts if tooltip_from_parts(parts) == tooltip else None
 
 
 def popup_html(title: str, claims: list[tuple[Claim, str]], ds_sources: dict[str, Source],
