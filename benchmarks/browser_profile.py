@@ -23,7 +23,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,17 +94,7 @@ def profile_steps(data: Path | None, steps: int) -> tuple[list[float], dict]:
                 walls: list[float] = []
                 cdp.send("Profiler.start")
                 for _ in range(steps):
-                    before = frame.evaluate("() => document.querySelector('.pa-date').textContent")
-                    thumb.focus()
-                    t = time.perf_counter()
-                    thumb.press("ArrowRight")
-                    frame.wait_for_function("(b) => { const d = document.querySelector('.pa-date');"
-                                            " return d && d.textContent !== b; }", arg=before, timeout=timeout_ms)
-                    page.wait_for_function(run.IDLE_JS, timeout=timeout_ms)
-                    frame.evaluate(run.SETTLED_JS)
-                    walls.append((time.perf_counter() - t) * 1e3)
-                    page.wait_for_timeout(run.TRAILING_RUNS_MS)   # a trailing run would land in the next step
-                    page.wait_for_function(run.IDLE_JS, timeout=timeout_ms)
+                    walls.append(run.slider_step(page, frame, thumb, timeout_ms) * 1e3)
                 profile = cdp.send("Profiler.stop")["profile"]
             finally:
                 browser.close()

@@ -432,6 +432,24 @@ RUNS_JS = """() => { const app = document.querySelector('[data-testid="stApp"]')
 TRAILING_RUNS_MS = 700
 
 
+def slider_step(page, frame, thumb, timeout_ms: float) -> float:
+    """One slider step, in seconds: ArrowRight on the slider until the map's date box
+    shows the new day, the run is over and two animation frames are painted; then the
+    wait for a trailing run, which would otherwise land in the next step."""
+    before = frame.evaluate("() => document.querySelector('.pa-date').textContent")
+    thumb.focus()
+    t = time.perf_counter()
+    thumb.press("ArrowRight")
+    frame.wait_for_function("(b) => { const d = document.querySelector('.pa-date');"
+                            " return d && d.textContent !== b; }", arg=before, timeout=timeout_ms)
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms)
+    frame.evaluate(SETTLED_JS)
+    took = time.perf_counter() - t
+    page.wait_for_timeout(TRAILING_RUNS_MS)
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms)
+    return took
+
+
 def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, *, steps: int,
                 timeout_s: float, path: str = "/") -> dict:
     """Cold start and slider steps of one app, in a fresh server and browser context."""
@@ -477,18 +495,8 @@ def browser_app(browser, name: str, script: Path, cwd: Path, data: Path | None, 
         page.evaluate(RUNS_JS)
         times, runs = [], []
         for _ in range(steps):
-            before = handle.evaluate("() => document.querySelector('.pa-date').textContent")
-            thumb.focus()
             page.evaluate("() => { window.__paRuns = 0; }")
-            t = time.perf_counter()
-            thumb.press("ArrowRight")
-            handle.wait_for_function("(b) => { const d = document.querySelector('.pa-date');"
-                                     " return d && d.textContent !== b; }", arg=before, timeout=timeout_ms)
-            page.wait_for_function(IDLE_JS, timeout=timeout_ms)
-            handle.evaluate(SETTLED_JS)
-            times.append(time.perf_counter() - t)
-            page.wait_for_timeout(TRAILING_RUNS_MS)
-            page.wait_for_function(IDLE_JS, timeout=timeout_ms)
+            times.append(slider_step(page, handle, thumb, timeout_ms))
             runs.append(page.evaluate("() => window.__paRuns"))
         out["runs_per_step"] = statistics.median(runs)
         out["step_n"] = len(times)
