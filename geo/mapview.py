@@ -41,7 +41,7 @@ from .assets import OfflineMap
 from .dates import age_label
 from .model import Dataset
 from .posture import reports_only, snapshot  # noqa: F401  (reports_only re-exported)
-from .textsafe import Template, js_json, literal  # |tojson that never lets a template delimiter through
+from .textsafe import Template, js_json, js_json_parsed, literal  # |tojson that never lets a template delimiter through
 from .popup import esc, place_tooltip, popup_html, movement_popup, day_label  # noqa: F401
 from .popup import tooltip_from_parts, tooltip_parts  # noqa: F401  (re-exported)
 from .symbology import MarkerSpec, curve, marker_specs, short_name  # noqa: F401  (re-exported)
@@ -118,10 +118,12 @@ class _Element(_RenderedOnce, MacroElement):
     def js(self, attr: str) -> Markup:
         """``self.<attr>|tojson`` (geo.textsafe.js_json), serialised once per element:
         streamlit-folium renders every layer's script twice per run, and at 1,000 places
-        the marks' JSON is most of a rerun's rendering."""
+        the marks' JSON is most of a rerun's rendering. A large value goes as
+        ``JSON.parse('…')`` (geo.textsafe.js_json_parsed): the browser reads a new
+        layer script on every date, and JSON text is read faster than literals."""
         cache = self.__dict__.setdefault("_js_cache", {})
         if attr not in cache:
-            cache[attr] = Markup(js_json(getattr(self, attr)))
+            cache[attr] = Markup(js_json_parsed(getattr(self, attr)))
         return cache[attr]
 
 

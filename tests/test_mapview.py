@@ -35,15 +35,29 @@ def render(element) -> str:
     return element.get_root().render()
 
 
+def script_value(html: str, at: int) -> tuple[object, int]:
+    """The value a geo.textsafe.js_json_parsed expression at ``at`` gives JavaScript, and
+    where it ends: JSON as it is, or ``JSON.parse('…')`` of a string literal that holds
+    no quote and whose only escapes are doubled backslashes."""
+    dec = json.JSONDecoder()
+    if not html.startswith("JSON.parse('", at):
+        return dec.raw_decode(html, at)
+    start = at + len("JSON.parse('")
+    end = html.index("')", start)
+    literal = html[start:end]
+    assert "'" not in literal and "\n" not in literal
+    return json.loads(literal.replace("\\\\", "\\")), end + 2
+
+
 def drawn_shapes(html: str) -> list[dict]:
     """Every shape the rendered JS draws (``PostureAtlas.drawShapes(layer, common,
     [...])``, one call per layer), in drawing order, parsed back from its JSON and put
     together as drawShapes does: the row's kind or the common one, the common options
     updated with the row's."""
-    dec, out = json.JSONDecoder(), []
+    out = []
     for m in re.finditer(r"PostureAtlas\.drawShapes\(\s*[\w.]+\s*,\s*", html):
-        common, end = dec.raw_decode(html, m.end())
-        rows, _ = dec.raw_decode(html, re.compile(r"\s*,\s*").match(html, end).end())
+        common, end = script_value(html, m.end())
+        rows, _ = script_value(html, re.compile(r"\s*,\s*").match(html, end).end())
         for row in rows:
             if "tip" in row:   # a place tooltip sent as its parts (geo.mapview.tooltip_parts)
                 row = {k: v for k, v in row.items() if k != "tip"} | {"tooltip": tooltip_from_parts(row["tip"])}

@@ -285,3 +285,33 @@ def test_pages_show_the_payloads_as_text(tmp_path, monkeypatch, canary, page):
     assert not at.exception, [e.value for e in at.exception]
     for md in at.markdown:
         assert EVAL_MARK not in md.value
+
+
+def _js_string_value(literal: str) -> str:
+    """What JavaScript reads from a '…' literal that js_json_parsed writes: its only
+    escapes are doubled backslashes (anything else there would be a bug it hides)."""
+    assert "'" not in literal and "\n" not in literal and "\r" not in literal
+    return re.sub(r"\\(.)", lambda m: m.group(1) if m.group(1) == "\\" else pytest.fail(
+        f"an escape other than \\\\ in the literal: {m.group(0)!r}"), literal)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _FIDDLY,
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_FIDDLY, inner, max_size=4),
+                    max_leaves=20),
+       st.booleans())
+@example(["\\u0022", "'", "</script>", "{{7*7}}", "\u2028", "a\\"], True)
+def test_js_json_parsed_gives_the_same_value_long_or_short(value, long):
+    if long:   # padded past the threshold: the JSON.parse form
+        value = [value, "x" * textsafe.JSON_PARSE_OVER]
+    out = textsafe.js_json_parsed(value)
+    assert not textsafe.has_template_syntax(out)
+    assert "</" not in out
+    text = textsafe.js_json(value)
+    if not long:
+        assert out == text
+        return
+    assert out.startswith("JSON.parse('") and out.endswith("')")
+    read = _js_string_value(out[len("JSON.parse('"):-2])
+    assert read == text
+    assert json.loads(read) == value
