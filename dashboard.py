@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 from geo import mapview, style
 from geo.analysis import md_escape
-from geo.popup import day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
+from geo.popup import chosen_day_html, day_label, milestone_strip_html, place_id_from_tooltip, place_panel_html
 from geo.posture import forces as posture_forces
 from ui import cache, nav, state
 
@@ -47,8 +47,9 @@ PAGE_CSS = """
 <style>
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.6rem 1.5rem 1rem 1.5rem !important; max-width: 100% !important; }
 iframe[title="streamlit_folium.st_folium"] { height: max(420px, calc(100vh - 262px)) !important; }
-/* the milestone strip sits close under the slider, as st.markdown's block did (st.html has no negative margin) */
-[data-testid="stElementContainer"]:has(.pa-strip) { margin-bottom: -1rem; }
+/* the milestone strip sits close under the slider, as st.markdown's block did (st.html has no negative margin),
+   and the chosen day's box of no height right under it, its mark drawn up over the strip */
+[data-testid="stElementContainer"]:has(.pa-strip), [data-testid="stElementContainer"]:has(.pa-strip-day) { margin-bottom: -1rem; }
 </style>
 """
 
@@ -194,8 +195,11 @@ if not brief:  # the briefing view puts the slider under the slide
     _date_slider()
     # st.html, not st.markdown: the strip is HTML already (escaped in geo.popup), and the
     # browser ran st.markdown's Markdown parser over all of it on every run, some 60 ms a
-    # step at 1,000 places (issue 11); st.html only sanitises it (DOMPurify) and inserts it
-    st.html(milestone_strip_html(stops, b.first, b.last, on, b.latest_source, ds.phases))
+    # step at 1,000 places (issue 11); st.html only sanitises it (DOMPurify) and inserts it.
+    # The strip is the same on every date and the chosen day is its own element: the page
+    # sanitises and inserts an st.html body again only when its text changes.
+    st.html(milestone_strip_html(stops, b.first, b.last, b.latest_source, ds.phases))
+    st.html(chosen_day_html(on, b.first, b.last))
     step_controls = st.container()   # filled after the map (_step_controls)
 
 # ----------------------------------------------------------------------- posture

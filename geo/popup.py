@@ -350,15 +350,22 @@ def _history_table(ps, ds: Dataset, on: dt.date) -> str:
     return "".join(rows)
 
 
-def milestone_strip_html(stops, first: dt.date, last: dt.date, on: dt.date,
+def _strip_pct(day: dt.date, first: dt.date, last: dt.date) -> float:
+    """Where ``day`` falls along the strip, in % of its width (clamped to its ends)."""
+    span = max((last - first).days, 1)
+    return round(100 * min(max((day - first).days, 0), span) / span, 2)
+
+
+def milestone_strip_html(stops, first: dt.date, last: dt.date,
                          latest_source: dt.date | None, phases=()) -> str:
     """A thin bar under the date slider: phases as bands, milestones as ticks (hover for
-    the label), the chosen day, and the stretch after the newest source hatched so the
-    end of the data is never silent. ``stops``: objects with ``day``, ``label``, ``kind``."""
-    span = max((last - first).days, 1)
+    the label), and the stretch after the newest source hatched so the end of the data is
+    never silent. ``stops``: objects with ``day``, ``label``, ``kind``.
 
+    The chosen day is not in it (:func:`chosen_day_html`, drawn over it): this bar is the
+    same on every date, so the page can keep it as it is while the slider moves."""
     def pct(day: dt.date) -> float:
-        return round(100 * min(max((day - first).days, 0), span) / span, 2)
+        return _strip_pct(day, first, last)
 
     parts = ['<div class="pa-strip" style="position:relative;height:26px;margin:-6px 8px 2px 8px;'
              'font-size:10px;color:#444">']
@@ -378,8 +385,24 @@ def milestone_strip_html(stops, first: dt.date, last: dt.date, on: dt.date,
         colour = "#888" if s.kind == "phase" else "#1f4e79"
         parts.append(f'<div title="{esc(day_label(s.day))}: {esc(s.label)}" style="position:absolute;'
                      f'left:calc({pct(s.day)}% - 1px);top:12px;width:3px;height:10px;background:{colour}"></div>')
-    parts.append(f'<div title="chosen day {esc(day_label(on))}" style="position:absolute;left:calc({pct(on)}% - 5px);'
-                 f'top:14px;width:0;height:0;border-left:5px solid transparent;border-right:5px solid transparent;'
-                 f'border-bottom:9px solid #c00"></div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+#: The chosen day's mark sits this far above the foot of its box: the box starts where
+#: the strip's block ends (26 px of strip and its 2 px margin), and the mark's top is
+#: 14 px down the strip, as it was when it was drawn inside it.
+_DAY_MARK_TOP_PX = 14 - (26 + 2)
+
+
+def chosen_day_html(on: dt.date, first: dt.date, last: dt.date) -> str:
+    """The chosen day on the milestone strip: a red mark drawn over the strip from a box of
+    no height just under it (the dashboard's CSS takes away the gap between the two).
+    Kept apart from :func:`milestone_strip_html` so a new date sends and redraws only
+    this: at 1,000 places the strip is 33 KB of HTML that the browser sanitised and
+    inserted again on every date (issue 11)."""
+    return (f'<div class="pa-strip-day" style="position:relative;height:0;margin:0 8px">'
+            f'<div title="chosen day {esc(day_label(on))}" style="position:absolute;'
+            f'left:calc({_strip_pct(on, first, last)}% - 5px);top:{_DAY_MARK_TOP_PX}px;width:0;height:0;'
+            f'border-left:5px solid transparent;border-right:5px solid transparent;'
+            f'border-bottom:9px solid #c00"></div></div>')

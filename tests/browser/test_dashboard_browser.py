@@ -97,28 +97,46 @@ def test_keyboard_on_the_slider_updates_markers_without_reloading_the_map(open_p
 
 
 STRIP_JS = """() => { const s = document.querySelector('.pa-strip');
-    if (!s) { return null; }
+    const d = document.querySelector('.pa-strip-day > div');
+    if (!s || !d) { return null; }
     const kids = Array.from(s.children);
-    return {titles: kids.map(k => k.getAttribute('title')),
-            placed: kids.every(k => getComputedStyle(k).position === 'absolute'),
-            height: s.getBoundingClientRect().height}; }"""
+    const box = s.getBoundingClientRect(), mark = d.getBoundingClientRect();
+    return {titles: kids.map(k => k.getAttribute('title')), day: d.getAttribute('title'),
+            placed: kids.every(k => getComputedStyle(k).position === 'absolute')
+                    && getComputedStyle(d).position === 'absolute',
+            height: box.height, kept: s.dataset.paSeen === '1',
+            // where the mark is drawn: across the strip, at the day's share of its width
+            markTop: mark.top - box.top, markBottom: mark.bottom - box.top,
+            markCentre: (mark.left + mark.right) / 2 - box.left, width: box.width}; }"""
 
 
 def test_milestone_strip_keeps_its_ticks_hover_text_and_the_chosen_day(open_page):
     # st.html sanitises what it inserts (DOMPurify): the strip's titles and inline styles
-    # must come through, and the chosen day must follow the slider
+    # must come through, and the chosen day (an element of its own, drawn over the strip)
+    # must follow the slider while the strip itself stays as it was inserted
     page, _, errors = open_page("/?date=2025-10-21")
     map_frame(page).wait_for_selector(".pa-date", timeout=WAIT_MS)
     page.wait_for_function(f"() => ({STRIP_JS})() !== null", timeout=WAIT_MS)
     strip = page.evaluate(STRIP_JS)
     assert strip["placed"] and 20 <= strip["height"] <= 32
-    assert "chosen day 21 Oct 2025" in strip["titles"]
+    assert strip["day"] == "chosen day 21 Oct 2025"
     assert any(t and "Ain al-Asad" in t for t in strip["titles"]), strip["titles"]
     assert any(t and t.startswith("no source after") for t in strip["titles"])
+    # the mark over the strip's lower half (14-23 px down its 26 px), at the day's place
+    assert 12 <= strip["markTop"] <= 16 and 21 <= strip["markBottom"] <= 25, strip
+    from geo.loader import load_dataset
+    from geo.popup import _strip_pct
+    from ui.state import bounds
+    b = bounds(load_dataset(), dt.date.today())
+    want = _strip_pct(dt.date(2025, 10, 21), b.first, b.last) / 100 * strip["width"]
+    assert abs(strip["markCentre"] - want) <= 2, (strip, want)
+    page.evaluate("() => { document.querySelector('.pa-strip').dataset.paSeen = '1'; }")
     thumb = page.get_by_role("slider").first
     thumb.focus()
     thumb.press("ArrowRight")
-    page.wait_for_function(f"() => ({STRIP_JS})().titles.includes('chosen day 22 Oct 2025')", timeout=WAIT_MS)
+    page.wait_for_function(f"() => ({STRIP_JS})().day === 'chosen day 22 Oct 2025'", timeout=WAIT_MS)
+    wait_idle(page)
+    assert page.evaluate(STRIP_JS)["kept"], "the strip was inserted again on a new date"
     assert errors == []
 
 
