@@ -350,6 +350,13 @@ def _history_table(ps, ds: Dataset, on: dt.date) -> str:
     return "".join(rows)
 
 
+#: The strip's box (px): its height, its margin at each side and below it. The chosen
+#: day's mark (:func:`chosen_day_html`) is drawn over it from outside, so both read these.
+_STRIP_HEIGHT_PX, _STRIP_SIDE_PX, _STRIP_FOOT_PX = 26, 8, 2
+#: How far down the strip the chosen day's mark starts (px), below the phase bands.
+_DAY_MARK_DOWN_PX = 14
+
+
 def _strip_pct(day: dt.date, first: dt.date, last: dt.date) -> float:
     """Where ``day`` falls along the strip, in % of its width (clamped to its ends)."""
     span = max((last - first).days, 1)
@@ -367,7 +374,8 @@ def milestone_strip_html(stops, first: dt.date, last: dt.date,
     def pct(day: dt.date) -> float:
         return _strip_pct(day, first, last)
 
-    parts = ['<div class="pa-strip" style="position:relative;height:26px;margin:-6px 8px 2px 8px;'
+    parts = [f'<div class="pa-strip" style="position:relative;height:{_STRIP_HEIGHT_PX}px;'
+             f'margin:-6px {_STRIP_SIDE_PX}px {_STRIP_FOOT_PX}px {_STRIP_SIDE_PX}px;'
              'font-size:10px;color:#444">']
     shades = ("#e8eef5", "#eef5ea", "#f5efe6")
     for i, p in enumerate(phases):
@@ -389,20 +397,17 @@ def milestone_strip_html(stops, first: dt.date, last: dt.date,
     return "".join(parts)
 
 
-#: The chosen day's mark sits this far above the foot of its box: the box starts where
-#: the strip's block ends (26 px of strip and its 2 px margin), and the mark's top is
-#: 14 px down the strip, as it was when it was drawn inside it.
-_DAY_MARK_TOP_PX = 14 - (26 + 2)
-
-
 def chosen_day_html(on: dt.date, first: dt.date, last: dt.date) -> str:
     """The chosen day on the milestone strip: a red mark drawn over the strip from a box of
     no height just under it (the dashboard's CSS takes away the gap between the two).
     Kept apart from :func:`milestone_strip_html` so a new date sends and redraws only
     this: at 1,000 places the strip is 33 KB of HTML that the browser sanitised and
     inserted again on every date (issue 11)."""
-    return (f'<div class="pa-strip-day" style="position:relative;height:0;margin:0 8px">'
+    # its box starts where the strip's block ends: the mark goes back up the strip's
+    # height and foot margin, then down to where it stood when it was drawn inside it
+    top = _DAY_MARK_DOWN_PX - (_STRIP_HEIGHT_PX + _STRIP_FOOT_PX)
+    return (f'<div class="pa-strip-day" style="position:relative;height:0;margin:0 {_STRIP_SIDE_PX}px">'
             f'<div title="chosen day {esc(day_label(on))}" style="position:absolute;'
-            f'left:calc({_strip_pct(on, first, last)}% - 5px);top:{_DAY_MARK_TOP_PX}px;width:0;height:0;'
+            f'left:calc({_strip_pct(on, first, last)}% - 5px);top:{top}px;width:0;height:0;'
             f'border-left:5px solid transparent;border-right:5px solid transparent;'
             f'border-bottom:9px solid #c00"></div></div>')
