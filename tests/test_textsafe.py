@@ -132,9 +132,35 @@ _FIDDLY = st.text(alphabet=st.sampled_from(list('ab\\"{}<>&\'%#u00225c \n\x00é�
 
 
 def _js_json_reference(value) -> str:
-    """What js_json means: JSON whose string tokens (and only those) have < > & ' { } % #
-    written as \\u escapes. js_json gets there without a callback per string."""
-    return _STRING_TOKEN.sub(lambda m: m.group(0).translate(textsafe._JS_TABLE), json.dumps(value, sort_keys=True, separators=(",", ":")))
+    """What js_json means: JSON (textsafe.raw_json) whose string tokens (and only those)
+    have < > & ' { } % # written as \\u escapes. js_json gets there without a callback
+    per string."""
+    return _STRING_TOKEN.sub(lambda m: m.group(0).translate(textsafe._JS_TABLE), textsafe.raw_json(value))
+
+
+_ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                         | _FIDDLY
+                         | st.text(max_size=8),
+                         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_FIDDLY, inner, max_size=4),
+                         max_leaves=20)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(_ANY_JSON)
+@example(["\u2028 \u2029", 2 ** 70, -(2 ** 64), 1e-05, 1e16, "é—😀", {"": [True, None]}])
+def test_raw_json_is_the_value_compact_with_no_line_terminator_of_javascript(value):
+    # orjson, or json.dumps for what orjson does not take (an integer past 64 bits)
+    text = textsafe.raw_json(value)
+    assert json.loads(text) == value
+    assert "\u2028" not in text and "\u2029" not in text and "\n" not in text
+    assert text == textsafe.raw_json(json.loads(text))
+    if isinstance(value, dict):
+        assert list(json.loads(text)) == sorted(value)
+
+
+def test_raw_json_writes_what_json_has_no_word_for_as_null():
+    # JSON has no NaN or infinity (json.dumps wrote NaN, which JSON.parse refuses)
+    assert textsafe.raw_json([float("nan"), float("inf"), -float("inf")]) == "[null,null,null]"
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
@@ -296,7 +322,7 @@ def _js_string_value(literal: str) -> str:
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _FIDDLY,
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _FIDDLY,
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_FIDDLY, inner, max_size=4),
                     max_leaves=20),
        st.booleans())
