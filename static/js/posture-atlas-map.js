@@ -311,7 +311,7 @@
         holder.appendChild(div);
         measure.appendChild(holder);
         return {latlng: L.latLng(it.latlng), priority: it.priority, optional: !!it.quiet, marker: null,
-                holder: holder, div: div, line: l,
+                holder: holder, div: div, line: l, sizeKey: div.className + "|" + it.html,
                 own: it.own || [[it.latlng[0], it.latlng[1], it.radius || 0]], keys: it.keys || []};
       });
       map.on("zoomend moveend resize", this._schedule, this);
@@ -326,12 +326,24 @@
         this._observer = new ResizeObserver(function () {
           if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
           seen = [box.clientWidth, box.clientHeight];
+          map._paLabelSizes = null;   // a browser zoom resizes the frame: text may measure anew
           map.invalidateSize({pan: false});
           self._schedule();
         });
         this._observer.observe(box);
       }
-      if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function () { self._schedule(); }); }
+      if (document.fonts && document.fonts.ready) {
+        // sizes read while a font was still coming are forgotten when it is in
+        var loading = document.fonts.status !== "loaded";
+        document.fonts.ready.then(function () { if (loading) { map._paLabelSizes = null; } self._schedule(); });
+        if (!map._paFontsWatched) {   // and so are they when a font arrives later (a glyph first used)
+          map._paFontsWatched = true;
+          document.fonts.addEventListener("loadingdone", function () {
+            map._paLabelSizes = null;
+            map.eachLayer(function (layer) { if (layer instanceof LabelLayer) { layer._schedule(); } });
+          });
+        }
+      }
       // Leaflet's stylesheet may still be loading (streamlit-folium adds it after the
       // page has loaded): until the controls sit in their corners, wait and look again
       var corner = map.getContainer().querySelector(".leaflet-top");
@@ -419,7 +431,6 @@
       // and layout pass for all of them. Read one by one after each label's writes, each
       // read laid the whole frame out again (150 labels over 1,000 markers, 3 layouts a
       // step: most of the browser's own time in a step at scale).
-      this._wait.style.display = "";   // the labels not yet placed are measured in it
       var els = order.map(function (it) {
         var el = it.marker ? it.marker.getElement() : null;
         var div = it.div;
@@ -431,7 +442,23 @@
         }
         return {it: it, el: el, div: div, line: it.line};
       });
-      els.forEach(function (e) { if (e) { e.w = e.div.offsetWidth; e.h = e.div.offsetHeight; } });
+      // A label's size is kept by its class and words for the map's life (the fonts or
+      // the frame changing forget them): the next date's layer brings the same labels,
+      // mostly, and reading their sizes forced a layout of the whole frame, a fifth of
+      // the map script's time in a step at 1,000 places. Only new words are measured.
+      var sizes = map._paLabelSizes || (map._paLabelSizes = {});
+      var unmeasured = els.filter(function (e) {
+        var known = sizes[e.it.sizeKey];
+        if (known) { e.w = known[0]; e.h = known[1]; }
+        return !known;
+      });
+      if (unmeasured.length) {
+        this._wait.style.display = "";   // the labels not yet placed are measured in it
+        unmeasured.forEach(function (e) {
+          e.w = e.div.offsetWidth; e.h = e.div.offsetHeight;
+          sizes[e.it.sizeKey] = [e.w, e.h];
+        });
+      }
       // A label left out is hidden with its marker element, not only its words: Leaflet
       // places each icon with a 3D transform, so every icon element shown, even empty,
       // is a composited layer of its own. At 1,000 places ~140 hidden labels kept 190
@@ -510,6 +537,7 @@
       container.setAttribute("data-pa-label-overlaps", String(overlaps));
       container.setAttribute("data-pa-callouts", String(callouts.length));
       container.setAttribute("data-pa-labels-left", String(left));
+      container.setAttribute("data-pa-labels-measured", String(unmeasured.length));   // the rest: sizes known
       this._count = (this._count || 0) + 1;
       container.setAttribute("data-pa-layouts", String(this._count));
       this._key(map, callouts, left, ctx);
