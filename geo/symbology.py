@@ -25,6 +25,8 @@ from __future__ import annotations
 import copy
 import math
 import operator
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -205,15 +207,16 @@ def marker_specs(snap, *, show_plans: bool = True, sources=None, places=None,
     places = places or {}
     specs: list[MarkerSpec] = []
     groups = {g.id: g for g in snap.groups}
+    kept = _kept_for(snap) if not popups else None
     for ps in snap.places:
         if not show_plans and ps.basis == "plan":
             continue
         specs.append(_place_spec(ps, groups, sources, places, True) if popups
-                     else _kept_place_spec(ps, groups, sources, places))
+                     else _kept_place_spec(kept, ps, groups, sources, places))
     for g in tuple(snap.groups) + (tuple(getattr(snap, "plan_groups", ())) if show_plans else ()):
         if not show_plans and g.claim.basis == "plan":
             continue
-        specs.append(_group_spec(g, sources, places, True) if popups else _kept_group_spec(g, sources, places))
+        specs.append(_group_spec(g, sources, places, True) if popups else _kept_group_spec(kept, g, sources, places))
     # Big first: both backends draw in order, so small markers stay on top (and clickable).
     specs.sort(key=lambda s: (-s.radius, s.key))
     return specs
@@ -234,11 +237,37 @@ def _place_opacity(ps, kind: str) -> float:
 #: :func:`_kept_spec` keys on.
 _DAY_FIELDS = frozenset({"on", "incoming", "outgoing"})
 _STATE_FIELDS: dict[type, Callable | None] = {}
-#: (kind, id) -> (the state, what else the spec read, the spec): the last spec made for
-#: each place and group figure, so a slider step to the next day rebuilds only the marks
-#: that changed
-_KEPT: dict[tuple[str, str], tuple] = {}
+#: For each of the last few datasets (by their sources' dict, which a dataset's views
+#: share: reports only, one force), (kind, id) -> (the state, what else the spec read,
+#: the spec): the last spec made for each place and group figure, so a slider step to
+#: the next day rebuilds only the marks that changed. A kept state holds its place's
+#: claims: a dataset dropped (another folder opened, a save) is let go of once
+#: _KEPT_DATASETS newer ones have been drawn, or at once by :func:`forget_kept`.
+_KEPT: OrderedDict[int, tuple[object, dict]] = OrderedDict()
+_KEPT_DATASETS = 4
 _KEPT_MAX = 50_000
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_for(snap) -> dict:
+    """The kept specs of ``snap``'s dataset."""
+    catalogue = getattr(snap, "catalogue", None)
+    with _KEPT_LOCK:   # an OrderedDict's reordering is not safe across the server's threads
+        held = _KEPT.get(id(catalogue))
+        if held is not None and held[0] is catalogue:
+            _KEPT.move_to_end(id(catalogue))
+            return held[1]
+        kept: dict = {}
+        _KEPT[id(catalogue)] = (catalogue, kept)
+        while len(_KEPT) > _KEPT_DATASETS:
+            _KEPT.popitem(last=False)
+        return kept
+
+
+def forget_kept() -> None:
+    """Let go of every kept spec (ui.cache.invalidate: the data files changed)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def _state_getter(kind: type) -> Callable | None:
@@ -282,7 +311,7 @@ def _with_opacity(spec: MarkerSpec, opacity: float) -> MarkerSpec:
     return new
 
 
-def _kept_spec(key: tuple[str, str], state, read: tuple, make: Callable[[], MarkerSpec],
+def _kept_spec(kept: dict, key: tuple[str, str], state, read: tuple, make: Callable[[], MarkerSpec],
                opacity: Callable[[MarkerSpec], float]) -> MarkerSpec:
     """``make()``, or the spec last made for ``key`` when its state is the same interval
     (:func:`_same_state`) and everything else it read (``read``: the words of its age,
@@ -291,32 +320,33 @@ def _kept_spec(key: tuple[str, str], state, read: tuple, make: Callable[[], Mark
     one day to the next, and making their specs was the largest part of a slider step's
     rebuild (issue 11). Only for specs without popups: a popup reads the dataset's
     sources and places, which are not part of the key."""
-    held = _KEPT.get(key)
+    held = kept.get(key)
     if held is not None and held[1] == read and _same_state(held[0], state):
         spec = held[2]
         day = opacity(spec)
         return spec if day == spec.opacity else _with_opacity(spec, day)
     spec = make()
-    if len(_KEPT) >= _KEPT_MAX:   # many datasets opened over a server's life: start again
-        _KEPT.clear()
-    _KEPT[key] = (state, read, spec)
+    if len(kept) >= _KEPT_MAX:   # ids that are not places' (a session's many datasets): start again
+        kept.clear()
+    kept[key] = (state, read, spec)
     return spec
 
 
-def _kept_place_spec(ps, groups, sources, places) -> MarkerSpec:
+def _kept_place_spec(kept: dict, ps, groups, sources, places) -> MarkerSpec:
     """:func:`_place_spec` without popups, through :func:`_kept_spec`. A group member's
     tooltip names the group's figure and its other places: they are part of the key."""
     g = groups.get(ps.group) if ps.group is not None else None
     read = (_age_note(ps.age_days),) + ((g.claim, g.places) if g is not None else ())
     fixed = getattr(ps, "projection", None) is not None   # a projection is drawn at full opacity
-    return _kept_spec(("place", ps.place.id), ps, read, lambda: _place_spec(ps, groups, sources, places, False),
+    return _kept_spec(kept, ("place", ps.place.id), ps, read, lambda: _place_spec(ps, groups, sources, places, False),
                       (lambda spec: spec.opacity) if fixed else (lambda spec: _place_opacity(ps, spec.kind)))
 
 
-def _kept_group_spec(g, sources, places) -> MarkerSpec:
-    """:func:`_group_spec` without popups, through :func:`_kept_spec`."""
+def _kept_group_spec(kept: dict, g, sources, places) -> MarkerSpec:
+    """:func:`_group_spec` without popups, through :func:`_kept_spec`. A group's report
+    and a plan for the same places share an id: each is kept under its own basis."""
     age = getattr(g, "age_days", None)
-    return _kept_spec(("group", g.id), g, (_age_note(age),), lambda: _group_spec(g, sources, places, False),
+    return _kept_spec(kept, ("group " + str(g.claim.basis), g.id), g, (_age_note(age),), lambda: _group_spec(g, sources, places, False),
                       lambda spec: style.age_opacity(age))
 
 

@@ -19,8 +19,8 @@ from geo.posture import reports_only, snapshot
 
 
 def _fresh(snap, **kw):
-    saved = dict(symbology._KEPT)
-    symbology._KEPT.clear()
+    saved = symbology._KEPT.copy()   # each dataset's kept specs, left as they are
+    symbology.forget_kept()
     try:
         return symbology.marker_specs(snap, popups=False, **kw)
     finally:
@@ -99,3 +99,25 @@ def test_popups_are_never_taken_from_kept_specs(ds):
     symbology.marker_specs(snap, popups=False)
     with_popups = symbology.marker_specs(snap, sources=dict(ds.sources), places=dict(ds.places))
     assert all(s.popup for s in with_popups if s.kind != "group")
+
+
+def test_specs_are_kept_for_the_last_few_datasets_only(ds):
+    # a kept state holds its place's claims: a dataset no longer drawn is let go of
+    copies = [ds.replace(sources=dict(ds.sources)) for _ in range(symbology._KEPT_DATASETS + 2)]
+    for d in copies:
+        symbology.marker_specs(snapshot(d, "2025-10-21"), popups=False)
+    held = [cat for cat, _kept in symbology._KEPT.values()]
+    assert len(held) == symbology._KEPT_DATASETS
+    assert all(c is d.sources for c, d in zip(held, copies[-symbology._KEPT_DATASETS:]))
+    # and a new copy's specs are its own, equal to a fresh build
+    snap = snapshot(copies[0], "2025-10-22")
+    assert symbology.marker_specs(snap, popups=False) == _fresh(snap)
+
+
+def test_a_save_lets_go_of_every_kept_spec(ds):
+    from ui import cache
+
+    symbology.marker_specs(snapshot(ds, "2025-10-21"), popups=False)
+    assert symbology._KEPT
+    cache.invalidate()
+    assert not symbology._KEPT

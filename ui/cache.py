@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.gcpause import freeze_kept
+from geo.symbology import forget_kept
 from geo.loader import DEFAULT_DATA_DIR, load_dataset
 from geo.posture import reports_only
 from geo.model import Dataset
@@ -43,6 +44,7 @@ def invalidate() -> None:
     a file system whose mtime resolution hides a quick second save."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    forget_kept()   # the marker specs kept from the last day drawn hold the old records
     st.session_state.pop(_RUN_STAMP, None)  # the files changed during this run: stat them again
 
 
