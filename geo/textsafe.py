@@ -61,7 +61,10 @@ _HTML_SPECIAL = re.compile("[" + re.escape("".join(map(chr, _HTML_TABLE))) + "]"
 TEMPLATE_DELIMITERS = ("{{", "{%", "{#")
 
 
-_ORJSON = orjson.OPT_NON_STR_KEYS
+#: orjson would write dates and dataclasses, which json.dumps refuses: passed through,
+#: they raise as before (and so does a key that is not a string, which json.dumps would
+#: sort as a number and orjson as text)
+_ORJSON = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 #: JavaScript's line terminators beyond \n and \r: legal raw in JSON, and in a string
 #: literal only since ES2019; written as escapes for any older reader of an exported page
 _JS_LINE_ENDS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
@@ -72,9 +75,9 @@ def raw_json(value: object, *, sort_keys: bool = True) -> str:
     writes a layer's marks at 1,000 places in a tenth of the time ``json.dumps`` takes
     (some 20 ms of every slider step, issue 11), and writes other than ASCII as itself
     (``·`` is 2 bytes where ``\\u00b7`` was 6, and Streamlit escapes that backslash
-    again). A value orjson does not take (an integer past 64 bits, a numpy scalar) goes
-    through ``json.dumps``, to the same text but for the form of its numbers. NaN and
-    the infinities, which JSON has no word for, are null.
+    again). A value orjson does not take (an integer past 64 bits, a numpy scalar, a key
+    that is not a string, a lone surrogate) goes through ``json.dumps``, written in ASCII
+    as before. NaN and the infinities, which JSON has no word for, are null from orjson.
 
     >>> raw_json({"b": [1, 0.5, None, True], "a": "é — \u2028"})
     '{"a":"é — \\\\u2028","b":[1,0.5,null,true]}'
@@ -82,7 +85,8 @@ def raw_json(value: object, *, sort_keys: bool = True) -> str:
     try:
         text = orjson.dumps(value, option=_ORJSON | orjson.OPT_SORT_KEYS if sort_keys else _ORJSON).decode()
     except TypeError:   # orjson.JSONEncodeError is a TypeError
-        text = json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
+        # ASCII here: a lone surrogate (which orjson refuses) is written as its escape
+        text = json.dumps(value, sort_keys=sort_keys, separators=(",", ":"))
     for ch, escaped in _JS_LINE_ENDS:
         if ch in text:
             text = text.replace(ch, escaped)

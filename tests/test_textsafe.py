@@ -158,6 +158,26 @@ def test_raw_json_is_the_value_compact_with_no_line_terminator_of_javascript(val
         assert list(json.loads(text)) == sorted(value)
 
 
+def test_raw_json_takes_what_orjson_would_take_otherwise_as_json_dumps_did():
+    # keys that are not strings: sorted as numbers, as json.dumps sorts them
+    assert textsafe.raw_json({10: "a", 2: "b"}) == '{"2":"b","10":"a"}'
+    # a date or a dataclass is refused, as before (the caller turns it into text first)
+    import dataclasses
+    import datetime as dt
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    for value in (dt.date(2025, 10, 21), Point(1)):
+        with pytest.raises(TypeError):
+            textsafe.raw_json({"v": value})
+    # a lone surrogate (never in the data, which is read as strict UTF-8) stays an escape,
+    # so the page can still be encoded as UTF-8
+    text = textsafe.raw_json(["\ud800"])
+    assert text == '["\\ud800"]' and text.encode("utf-8")
+
+
 def test_raw_json_writes_what_json_has_no_word_for_as_null():
     # JSON has no NaN or infinity (json.dumps wrote NaN, which JSON.parse refuses)
     assert textsafe.raw_json([float("nan"), float("inf"), -float("inf")]) == "[null,null,null]"
