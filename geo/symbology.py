@@ -18,11 +18,12 @@ rings, arrows and legends drifted apart. Here the decision is made once:
 A backend only translates: a :class:`Disc` is a Leaflet ``circleMarker`` or a
 matplotlib ``Circle`` sized in points; a dash is a Leaflet ``dashArray`` string in px
 (matplotlib converts it with the line's width). Every constant comes from
-:mod:`geo.style`. Pure: no folium, no matplotlib, no streamlit.
+:mod:`geo.style`. Pure: no folium, no matplotlib, no streamlit. The one state it holds
+is a cache that changes no output: the specs last made for the last few datasets drawn
+(:func:`_kept_spec`), so a slider step rebuilds only the marks that changed.
 """
 from __future__ import annotations
 
-import copy
 import math
 import operator
 import threading
@@ -245,7 +246,6 @@ _STATE_FIELDS: dict[type, Callable | None] = {}
 #: _KEPT_DATASETS newer ones have been drawn, or at once by :func:`forget_kept`.
 _KEPT: OrderedDict[int, tuple[object, dict]] = OrderedDict()
 _KEPT_DATASETS = 4
-_KEPT_MAX = 50_000
 _KEPT_LOCK = threading.Lock()
 
 
@@ -303,14 +303,6 @@ def _same_state(a, b) -> bool:
     return all(map(operator.is_, x, y)) or all(map(_same, x, y))
 
 
-def _with_opacity(spec: MarkerSpec, opacity: float) -> MarkerSpec:
-    """``dataclasses.replace(spec, opacity=opacity)`` at a tenth of the cost: a copy with
-    one field set (MarkerSpec has no __post_init__ to run again)."""
-    new = copy.copy(spec)
-    object.__setattr__(new, "opacity", opacity)
-    return new
-
-
 def _kept_spec(kept: dict, key: tuple[str, str], state, read: tuple, make: Callable[[], MarkerSpec],
                opacity: Callable[[MarkerSpec], float]) -> MarkerSpec:
     """``make()``, or the spec last made for ``key`` when its state is the same interval
@@ -324,11 +316,9 @@ def _kept_spec(kept: dict, key: tuple[str, str], state, read: tuple, make: Calla
     if held is not None and held[1] == read and _same_state(held[0], state):
         spec = held[2]
         day = opacity(spec)
-        return spec if day == spec.opacity else _with_opacity(spec, day)
+        return spec if day == spec.opacity else replace(spec, opacity=day)
     spec = make()
-    if len(kept) >= _KEPT_MAX:   # ids that are not places' (a session's many datasets): start again
-        kept.clear()
-    kept[key] = (state, read, spec)
+    kept[key] = (state, read, spec)   # one entry per place and group of the dataset
     return spec
 
 
