@@ -851,10 +851,14 @@ class Posture:
         ``moves``: place id -> (incoming, outgoing) movements on the day, set in the same
         copy that sets ``on`` (one new state per place a day, not two)."""
         self._snapshots += 1
-        if self._snapshots == 2:
+        if self._snapshots == 2 and not self._relations_complete:
             # a second day asked for: a slider. Find the conflicts at every place in one
             # go now, rather than a few places per day over the next many snapshots (a
-            # single snapshot, as an export of one day, asks about one claim or two each)
+            # single snapshot, as an export of one day, asks about one claim or two each).
+            # Not when every claim's are known already: the dashboard's first run asks
+            # for every change day (the slider's stops), which finds them all, and
+            # sweeping each place again made the first slider step at 1,000 places
+            # take a second (issue 11).
             for pid in self.places:
                 self._sweep_place(pid, now=True)
         per_place = self._windows_of(k)
@@ -1080,11 +1084,21 @@ class Posture:
         pass over each place's claims; the change days of every place need them all)."""
         if self._relations_complete:
             return
-        by_place = {pid: list(ix.claims) for pid, ix in self.places.items()}
-        conflicts_by, corroborated_by, pairs = _sweep(self.ds, by_place, self.published)
-        self.__dict__.setdefault("conflict_pairs", pairs)
-        self._relations.update((c.id, (conflicts_by.get(c.id), corroborated_by.get(c.id)))
-                               for c in self.ds.claims)
+        if len(self._swept) == len(self.places):
+            # A slider has swept every place already (states_on): a claim about one
+            # place has its relations from there, and a group's are joined from its
+            # places' parts, as _related does for any claim. The same relations as the
+            # full sweep's (tests/test_posture_relations.py), without sweeping every
+            # place again: at 1,000 places that took a second of a timeline export.
+            related = self._related
+            for c in self.ds.claims:
+                related(c)
+        else:
+            by_place = {pid: list(ix.claims) for pid, ix in self.places.items()}
+            conflicts_by, corroborated_by, pairs = _sweep(self.ds, by_place, self.published)
+            self.__dict__.setdefault("conflict_pairs", pairs)
+            self._relations.update((c.id, (conflicts_by.get(c.id), corroborated_by.get(c.id)))
+                                   for c in self.ds.claims)
         self._relations_complete = True
 
     def change_days(self, pid: str, k: Knowledge) -> list[dt.date]:

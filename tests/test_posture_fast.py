@@ -145,3 +145,38 @@ def test_conflicts_are_not_looked_for_at_load(dataset):
     """Loading builds the index without pairing claims (a crowded place has millions)."""
     P = dataset.posture
     assert "conflict_pairs" not in P.__dict__ and not P._relations and not P._swept
+
+
+def _relations_norm(P) -> dict:
+    return {cid: tuple(None if not e else (e[0], list(e[1])) for e in rel) for cid, rel in P._relations.items()}
+
+
+def test_relations_joined_from_place_sweeps_equal_the_full_sweep(dataset):
+    """A slider sweeps every place (states_on); a timeline after it joins each claim's
+    relations from those sweeps instead of sweeping every place again."""
+    full = dataset.replace().posture
+    full._all_relations()
+    assert full._relations_complete and not full._swept   # the full sweep's path
+
+    P = dataset.posture
+    k = Knowledge.of(dataset, None)
+    P.states_on(dataset.first_date, k)
+    P.states_on(dataset.last_date, k)                     # the second day sweeps every place
+    assert len(P._swept) == len(P.places)
+    P._all_relations()
+    assert P._relations_complete
+    assert set(P._relations) == {c.id for c in dataset.claims}
+    assert _relations_norm(P) == _relations_norm(full)
+    assert _text(export.timeline_geojson(dataset)) == _text(export.timeline_geojson(dataset.replace()))
+
+
+def test_a_slider_after_every_relation_is_known_sweeps_no_place(dataset):
+    """The dashboard's first run finds every change day (the slider's stops), which finds
+    every claim's relations; the slider's second day then has nothing left to sweep."""
+    P = dataset.posture
+    k = Knowledge.of(dataset, None)
+    posture.change_dates(dataset)
+    assert P._relations_complete
+    for day in (dataset.first_date, dataset.last_date, dataset.first_date + dt.timedelta(days=40)):
+        assert P.states_on(day, k) == P.states_on_reference(day, k)
+    assert not P._swept
