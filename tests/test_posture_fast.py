@@ -180,3 +180,13 @@ def test_a_slider_after_every_relation_is_known_sweeps_no_place(dataset):
     for day in (dataset.first_date, dataset.last_date, dataset.first_date + dt.timedelta(days=40)):
         assert P.states_on(day, k) == P.states_on_reference(day, k)
     assert not P._swept
+
+
+def test_forces_are_worked_out_once_and_each_caller_gets_its_own_list(dataset):
+    walked = {c.force for c in dataset.claims} | {m.force for m in dataset.movements}
+    found = posture.forces(dataset)
+    assert set(found) == walked and len(found) == len(walked)
+    assert found[0] == "US" and found[1:] == sorted(found[1:], key=lambda f: (f != "coalition", f))
+    found.append("someone else")
+    assert posture.forces(dataset) == found[:-1]
+    assert posture.posture(dataset).forces is posture.posture(dataset).forces   # kept, not walked again
