@@ -57,6 +57,8 @@ def test_timeline_geojson_has_start_and_end():
     data = cache.timeline_bytes(KNOWN, ".geojson")
     gdf = gpd.read_file(io.BytesIO(data), engine="pyogrio")
     assert {"start", "end"} <= set(gdf.columns) and len(gdf) > 10
+    # made once and shared, never copied per click (at scale it is ~360 MB)
+    assert cache.timeline_bytes(KNOWN, ".geojson") is data
 
 
 def test_geopackage_opens_with_pyogrio(tmp_path):

@@ -160,7 +160,8 @@ def posture(on: dt.date, known_on: dt.date, plans: bool = True, force: str = "",
 
 # ------------------------------------------------------------------- downloads
 # Payloads for ui/downloads.py, keyed like the snapshots (folder, file stamps, ISO
-# dates, options). Bytes are cached as data: every caller gets its own copy.
+# dates, options). Bytes are cached as data (every caller gets its own copy), except the
+# timeline's, which is too large to copy (below).
 
 def data_stamp() -> tuple:
     """What the payload caches are keyed on besides the view: the folder and its files."""
@@ -180,7 +181,10 @@ def export_bytes(on: dt.date, known_on: dt.date, plans: bool, fmt: str) -> bytes
     return _export_bytes(*data_stamp(), on.isoformat(), known_on.isoformat(), plans, fmt)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# A resource, not data, and the last two only: a timeline at 1,000 places is ~360 MB
+# of GeoJSON. st.cache_data pickled a copy in and one out on every click and kept
+# sixteen (some 6 GB at scale); bytes cannot change, so every caller can share one.
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _timeline_bytes(folder: str, stamp: tuple, known_on: str, fmt: str) -> bytes:
     from geo import export
 
