@@ -1437,9 +1437,12 @@ def forces(ds: Dataset) -> list[str]:
 
 # ------------------------------------------------------------------ timeline
 
-@dataclass(frozen=True)
-class StateInterval:
-    """A place's, a group's or a movement's state over ``[start, end)`` (end exclusive)."""
+class StateInterval(NamedTuple):
+    """A place's, a group's or a movement's state over ``[start, end)`` (end exclusive).
+
+    A named tuple, not a frozen dataclass, like :class:`PlaceState`: a timeline at 1,000
+    places makes 114,000 of them, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) took 1.9 µs each against 0.7 µs (issue 11)."""
 
     layer: str            # place | group | movement
     key: str              # place id, group id or movement id
