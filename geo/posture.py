@@ -1475,13 +1475,16 @@ def change_dates(ds: Dataset, known_on: dt.date | str | None = None) -> list[dt.
 
 
 def _signature(ps: PlaceState) -> tuple:
-    """What makes two days' states of a place the same interval."""
+    """What makes two days' states of a place the same interval.
+
+    The claims by identity: the dataset holds one record per id, so the same object
+    means the same id. ``id()`` instead of the records (whose ``==`` compares every
+    field) and the tuples themselves instead of tuples of ids built for each state: a
+    timeline at 1,000 places signs 100,000 states (issue 11)."""
     p = ps.plan
-    return (ps.report.id if ps.report else None,
-            ps.figure_claim.id if ps.figure_claim else None,
-            (p.claim.id, p.state, p.settled_by.id if p.settled_by else None) if p else None,
-            tuple(c.id for c in ps.conflicts), tuple(c.id for c in ps.restated_by),
-            tuple(s.id for s in ps.sources))
+    return (id(ps.report), id(ps.figure_claim),
+            (id(p.claim), p.state, id(p.settled_by)) if p else None,
+            ps.conflicts, ps.restated_by, ps.sources)
 
 
 def timeline(ds: Dataset, known_on: dt.date | str | None = None,
