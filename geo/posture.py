@@ -692,15 +692,6 @@ class Posture:
         self.move_starts = [m.start.start for m in self.moves]
         self.move_span = max(((m.end.end - m.start.start) for m in self.moves), default=dt.timedelta(0))
 
-    @cached_property
-    def forces(self) -> tuple[str, ...]:
-        """The forces the claims and moves speak of, US first (:func:`forces`): once
-        per dataset, since the dashboard asks on every run and at 100,000 claims the
-        walk over them took 4-8 ms of each slider step (issue 11)."""
-        ds = self.ds
-        found = {c.force for c in ds.claims} | {m.force for m in ds.movements}
-        return tuple(sorted(found, key=lambda f: (f != "US", f != "coalition", f)))
-
     # --- conflicts and corroborations, on demand ---------------------------
     @cached_property
     def conflict_pairs(self) -> tuple[tuple[Claim, Claim], ...]:
@@ -1431,8 +1422,8 @@ def only_force(ds: Dataset, force: str | None) -> Dataset:
 
 
 def forces(ds: Dataset) -> list[str]:
-    """The forces the dataset's claims speak of, US first."""
-    return list(posture(ds).forces)
+    """The forces the dataset's claims speak of, US first (``Dataset.forces``, a copy)."""
+    return list(ds.forces)
 
 
 # ------------------------------------------------------------------ timeline

@@ -189,4 +189,6 @@ def test_forces_are_worked_out_once_and_each_caller_gets_its_own_list(dataset):
     assert found[0] == "US" and found[1:] == sorted(found[1:], key=lambda f: (f != "coalition", f))
     found.append("someone else")
     assert posture.forces(dataset) == found[:-1]
-    assert posture.posture(dataset).forces is posture.posture(dataset).forces   # kept, not walked again
+    assert dataset.forces is dataset.forces   # kept, not walked again
+    bare = dataset.replace()
+    assert posture.forces(bare) == found[:-1] and "posture" not in bare.__dict__   # no index built for it
