@@ -1088,7 +1088,7 @@ class Posture:
             # A slider has swept every place already (states_on): a claim about one
             # place has its relations from there, and a group's are joined from its
             # places' parts, as _related does for any claim. The same relations as the
-            # full sweep's (tests/test_posture_relations.py), without sweeping every
+            # full sweep's (tests/test_posture_fast.py), without sweeping every
             # place again: at 1,000 places that took a second of a timeline export.
             related = self._related
             for c in self.ds.claims:
