@@ -232,6 +232,11 @@ def _place_opacity(ps, kind: str) -> float:
     return style.age_opacity(age)
 
 
+def _group_opacity(g) -> float:
+    """How faded a group figure's marker is: by the age of its claim."""
+    return style.age_opacity(getattr(g, "age_days", None))
+
+
 #: The fields of a day's state (geo.posture's PlaceState and GroupState) that change
 #: from one day to the next within one state interval, the interval's state being kept
 #: with its day set anew. A spec reads none of them except through the age, which
@@ -335,9 +340,9 @@ def _kept_place_spec(kept: dict, ps, groups, sources, places) -> MarkerSpec:
 def _kept_group_spec(kept: dict, g, sources, places) -> MarkerSpec:
     """:func:`_group_spec` without popups, through :func:`_kept_spec`. A group's report
     and a plan for the same places share an id: each is kept under its own basis."""
-    age = getattr(g, "age_days", None)
-    return _kept_spec(kept, ("group " + str(g.claim.basis), g.id), g, (_age_note(age),), lambda: _group_spec(g, sources, places, False),
-                      lambda spec: style.age_opacity(age))
+    read = (_age_note(getattr(g, "age_days", None)),)
+    return _kept_spec(kept, ("group " + str(g.claim.basis), g.id), g, read, lambda: _group_spec(g, sources, places, False),
+                      lambda spec: _group_opacity(g))
 
 
 def _place_spec(ps, groups, sources, places, popups: bool = True) -> MarkerSpec:
@@ -527,7 +532,7 @@ def _group_spec(g, sources, places, popups: bool = True) -> MarkerSpec:
     return MarkerSpec(
         key=g.id, kind="group", place_id=anchor.id, name=names, lat=anchor.lat, lon=anchor.lon,
         status=g.claim.status, basis=g.claim.basis, colour=style.status_colour(g.claim.status),
-        radius=style.NO_FIGURE_RADIUS_PX - 0.5, inner=inner, outer=outer, opacity=style.age_opacity(age),
+        radius=style.NO_FIGURE_RADIUS_PX - 0.5, inner=inner, outer=outer, opacity=_group_opacity(g),
         dashed=plan, imprecise=False, conflict=conflict, figure=figure, label_parts=tuple(parts),
         tooltip=place_tooltip(f"{names}", anchor.id, tip), popup=pop,
         members=tuple((p.lat, p.lon) for p in members), priority=150)
