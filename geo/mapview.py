@@ -495,6 +495,7 @@ CSS = f"""
 .pa-subtitle {{ color: #555; font-size: 11px; }}
 .pa-date {{ font-weight: 700; font-size: 20px; margin-top: 2px; }}
 .pa-known {{ font-size: 12px; }}
+.pa-chunk {{ display: inline-block; }}
 .pa-stale {{ margin-top: 4px; padding: 3px 6px; border-left: 4px solid {style.CONFLICT_COLOUR}; background: #fff6e5;
   font-size: 11.5px; white-space: normal; }}
 .pa-sources {{ max-width: 640px; font-size: 11px; white-space: normal; }}
@@ -878,14 +879,19 @@ def staleness_text(snap) -> str | None:
 def overlay_layer(snap, *, title: str = DEFAULT_TITLE, subtitle: str = DEFAULT_SUBTITLE,
                   marking: str | None = None, show_plans: bool = True) -> folium.FeatureGroup:
     """Title, dates, phase, data age, source line and marking, pinned to the map frame."""
-    phase = f" · {snap.phase.name}" if snap.phase else ""
-    known = f"as known on {day_label(snap.known_on)}{phase}"
-    plans = "" if show_plans else " · plans hidden"
+    known = [f"as known on {day_label(snap.known_on)}"]
+    if snap.phase:
+        known.append(snap.phase.name)
+    if not show_plans:
+        known.append("plans hidden")
     head = [f'<div class="pa-title">{esc(title)}</div>']
     if subtitle:
         head.append(f'<div class="pa-subtitle">{esc(subtitle)}</div>')
     head.append(f'<div class="pa-date">{esc(day_label(snap.on))}</div>')
-    head.append(f'<div class="pa-known">{esc(known + plans)}</div>')
+    # Each part is kept whole: a narrow box breaks the line only after a " · ", never
+    # inside a date or a phase's name (a lone "2" under "Phase" misreads on a slide).
+    head.append('<div class="pa-known">' + "\u00a0· ".join(
+        f'<span class="pa-chunk">{esc(part)}</span>' for part in known) + "</div>")
     stale = staleness_text(snap)
     if stale:
         head.append(f'<div class="pa-stale">{esc(stale)}</div>')

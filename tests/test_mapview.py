@@ -277,6 +277,11 @@ def test_overlay_carries_dates_phase_sources_and_marking(ds):
     html = render(build_map(ds, snap, marking="UNCLASSIFIED // OPEN SOURCE"))
     text = html.encode().decode("unicode_escape", errors="ignore")
     assert "21 Oct 2025" in text and "as known on 19 Aug 2025" in text and "Phase 2" in text
+    # each part of the "as known on" line is kept whole: a line breaks only after a " · "
+    head = next(iter(overlay_layer(snap, show_plans=False)._children.values())).boxes[0]["html"]
+    assert ('<div class="pa-known"><span class="pa-chunk">as known on 19 Aug 2025</span>\u00a0· '
+            '<span class="pa-chunk">Phase 2</span>\u00a0· <span class="pa-chunk">plans hidden</span></div>') in head
+    assert ".pa-chunk { display: inline-block; }" in html
     for s in shown_sources(snap):
         assert esc(s.outlet) in text
     assert BASEMAP_CREDIT in text

@@ -32,6 +32,10 @@ def test_page_loads_offline_with_markers_and_frame_furniture(open_page, day):
     # on the frame, so a screenshot carries them: title, dates, legend, scale, sources
     assert frame.locator(".pa-title").count() == 1
     assert "as known on" in frame.locator(".pa-known").inner_text()
+    # each part of that line ("as known on …", the phase) sits on one line of its own
+    heights = frame.evaluate("""() => Array.from(document.querySelectorAll('.pa-known .pa-chunk'))
+        .map(e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight || 16))""")
+    assert heights and all(h < 1.5 for h in heights), heights
     assert frame.locator(".pa-legend").count() == 1
     assert frame.locator(".leaflet-control-scale").count() == 1
     assert "Sources:" in frame.locator(".pa-sources").inner_text()
