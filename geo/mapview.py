@@ -648,13 +648,15 @@ def base_map(ds: Dataset | None = None, *, online_tiles: bool = True, base_url_p
 # What is drawn is decided by geo.symbology; this module only translates its marks.
 
 def _disc_options(d: symbology.Disc) -> dict:
-    """A symbology Disc as Leaflet circleMarker options (the radius to 0.01 px: the
-    screen draws no finer, and each digit is sent for every marker on every date)."""
-    opts = {"radius": round(d.radius, 2), "color": d.stroke, "weight": d.weight, "opacity": d.opacity,
+    """A symbology Disc as Leaflet circleMarker options (the radius to 0.01 px and the
+    opacities to 0.001: the screen draws no finer, and each digit is sent for every
+    marker on every date; an opacity that is a product of two factors would otherwise
+    go out as ``0.23399999999999999``)."""
+    opts = {"radius": round(d.radius, 2), "color": d.stroke, "weight": d.weight, "opacity": round(d.opacity, 3),
             "dashArray": d.dash, "lineCap": "butt", "interactive": False,
             "fill": d.fill is not None}
     if d.fill is not None:
-        opts.update(fillColor=d.fill, fillOpacity=d.fill_opacity)
+        opts.update(fillColor=d.fill, fillOpacity=round(d.fill_opacity, 3))
     return opts
 
 
@@ -742,7 +744,7 @@ def posture_layers(snap, *, show_plans: bool = True, labels: bool = True, select
         (la0, lo0), (la1, lo1) = ln.points
         line_points += [(la0 + (la1 - la0) * t / 6, lo0 + (lo1 - lo0) * t / 6) for t in range(1, 6)]
         join_shapes.append(Shape("polyline", [list(p) for p in ln.points], {
-            "color": ln.colour, "weight": ln.weight, "opacity": ln.opacity,
+            "color": ln.colour, "weight": ln.weight, "opacity": round(ln.opacity, 3),
             "dashArray": ln.dash, "lineCap": ln.cap, "interactive": False}))
 
     by_id = {ms.movement.id: ms for ms in moves_shown}

@@ -124,6 +124,16 @@ def test_range_draws_inner_ring_at_min_and_outer_at_max(tiny):
     assert {round(style.radius_px(250), 2), round(style.radius_px(350), 2)} <= radii
 
 
+def test_opacities_are_sent_to_a_thousandth(ds):
+    # An aged figure's opacity times a fill factor is a float such as 0.23399999999999999:
+    # the page is sent it to 0.001 (geo.mapview._disc_options), like radii to 0.01 px.
+    html = render(build_map(ds, snapshot(ds, "2025-10-21")))
+    values = [o[k] for kind in ("circleMarker", "polyline") for _, o in shapes(html, kind)
+              for k in ("opacity", "fillOpacity") if isinstance(o.get(k), float)]
+    assert len(values) > 20
+    assert all(v == round(v, 3) for v in values)
+
+
 def test_place_without_figure_is_not_sized(tiny):
     ds = tiny(claim("c1", "alpha", "2025-08-01", status="destination"),
               claim("c2", "bravo", "2025-08-01", "3000", "3000"))
