@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo.csvsafe import csv_bytes, spreadsheet_cell
 from geo.loader import load_dataset
@@ -101,3 +103,16 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from("=+-@\t\r a'\"1,\n—"), max_size=6)),
+                min_size=1, max_size=30))
+def test_a_text_column_is_neutralised_as_cell_by_cell(cells):
+    # csv_bytes treats a text column (pandas' str dtype) as a whole; the result must be
+    # spreadsheet_cell's, cell by cell, written by the same CSV writer
+    frame = pd.DataFrame({"t": pd.array(cells, dtype="str"), "o": pd.Series(cells, dtype=object)})
+    assert str(frame["t"].dtype) == "str"
+    one_by_one = frame.copy()
+    one_by_one["t"] = pd.Series([spreadsheet_cell(v) for v in cells], dtype=object)
+    one_by_one["o"] = pd.Series([spreadsheet_cell(v) for v in cells], dtype=object)
+    assert csv_bytes(frame) == one_by_one.to_csv(index=False).encode("utf-8")
