@@ -334,7 +334,6 @@ def _interval_feature(iv: StateInterval, sources: dict[str, Source]) -> dict:
 #: ``json.dumps(v, ensure_ascii=False)``, the same text, without its per-call set-up
 #: (a timeline at 1,000 places has some 800,000 list and dict values)
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False).encode
-_EMPTY_JSON = {list: "[]", dict: "{}"}
 
 
 def to_geodataframe(fc: dict):
@@ -357,8 +356,8 @@ def to_geodataframe(fc: dict):
             values = s.tolist()
             if any(isinstance(v, (list, dict)) for v in values):
                 # most lists are empty (no conflicts, no restatements): their text is known
-                df[col] = [(_JSON_TEXT(v) if v else _EMPTY_JSON[type(v)]) if isinstance(v, (list, dict)) else v
-                           for v in values]
+                df[col] = [(_JSON_TEXT(v) if v else ("[]" if isinstance(v, list) else "{}"))
+                           if isinstance(v, (list, dict)) else v for v in values]
                 continue
             present = [v for v in values if v is not None and v == v]
             if present and all(isinstance(v, bool) for v in present):

@@ -3,11 +3,12 @@
 Three builders use it: the loader (a dataset and its index: cells, records, dates, all
 kept), the timeline export (at 1,000 places some 114,000 features, a few million
 dicts, lists and strings, all alive until the export is written) and the GeoPackage
-and CSV writer (the table of those features, built while they are all still alive). Each full collection
-in the meantime walks every one of those objects again and finds nothing to free (they
-hold no cycles; reference counting frees them when dropped), and collections come more
-often as the heap grows: a third of a load and about half a timeline build at that size
-(issue 11, measured with ``benchmarks/hotspots.py``). Paused, the collector catches up
+and CSV writer (the table of those features, built while they are all still alive).
+Each full collection in the meantime walks every one of those objects again and
+finds nothing to free (they hold no cycles; reference counting frees them when
+dropped), and collections come more often as the heap grows: a third of a load and
+about half a timeline build at that size (issue 11, measured with
+``benchmarks/hotspots.py``). Paused, the collector catches up
 in one pass over the new objects when it next runs.
 
 Only for builders whose objects are kept until the end. A snapshot is not one: its
