@@ -425,7 +425,10 @@ def _table_bytes(fc: dict, fmt: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / ("export" + fmt)
         if fmt == ".gpkg":
-            gdf.to_file(path, driver="GPKG", layer=fc.get("name", "posture"), engine="pyogrio")
+            # through Arrow: the same fields, types and values as row by row (a test holds
+            # it), and the scale timeline's file in 0.9 s instead of 3.3
+            gdf.to_file(path, driver="GPKG", layer=fc.get("name", "posture"), engine="pyogrio",
+                        use_arrow=True)
         else:
             df = gdf.drop(columns="geometry")
             df.insert(0, "wkt", gdf.geometry.to_wkt(rounding_precision=_ROUND))

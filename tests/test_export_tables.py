@@ -85,3 +85,21 @@ def test_troop_counts_stay_whole_in_the_csv_and_the_geopackage(ds, tmp_path):
     assert (fields["troops_min"], fields["troops_max"], fields["age_days"]) == ("int64", "int64", "int64")
     back = gpd.read_file(path, engine="pyogrio").set_index("id")
     assert back.loc["ain-al-asad", ["troops_min", "troops_max"]].tolist() == [250, 350]
+
+
+@pytest.mark.parametrize("which", ["embedded", "synthetic"])
+def test_geopackage_through_arrow_is_the_row_by_row_file(which, ds, synthetic, tmp_path):
+    # geo.export writes the GeoPackage through Arrow (pyogrio use_arrow=True); the file
+    # must hold what GDAL's row-by-row writer puts there: fields, types, values, shapes
+    fc = export.timeline_geojson(ds if which == "embedded" else synthetic)
+    ours = export.write(fc, tmp_path / "ours.gpkg")
+    plain = tmp_path / "plain.gpkg"
+    export.to_geodataframe(fc).to_file(plain, driver="GPKG", layer=fc["name"], engine="pyogrio")
+    a, b = pyogrio.read_info(ours), pyogrio.read_info(plain)
+    for key in ("fields", "dtypes"):
+        assert list(a[key]) == list(b[key])
+    for key in ("crs", "geometry_type", "features", "encoding"):
+        assert a[key] == b[key]
+    got, want = gpd.read_file(ours, engine="pyogrio"), gpd.read_file(plain, engine="pyogrio")
+    assert_same_table(got, want)
+    assert pyogrio.list_layers(ours).tolist() == pyogrio.list_layers(plain).tolist()
