@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -300,18 +301,11 @@ def _timeline_geojson(ds: Dataset, known_on, until, reference: bool) -> dict:
     }
 
 
-#: day -> its ISO text: a timeline at 1,000 places names some 3,000 distinct days in
-#: 230,000 interval bounds, and ``isoformat`` makes a new string every time
-_ISO: dict[dt.date, str] = {}
-
-
+@lru_cache(maxsize=65536)
 def _iso(day: dt.date) -> str:
-    text = _ISO.get(day)
-    if text is None:
-        if len(_ISO) >= 65536:
-            _ISO.clear()
-        text = _ISO[day] = day.isoformat()
-    return text
+    """A day's ISO text, one string per day: a timeline at 1,000 places names some 3,000
+    distinct days in 230,000 interval bounds (as geo.dates caches its parses)."""
+    return day.isoformat()
 
 
 def _interval_feature(iv: StateInterval, sources: dict[str, Source]) -> dict:
@@ -359,11 +353,11 @@ def to_geodataframe(fc: dict):
                 df[col] = [(_JSON_TEXT(v) if v else ("[]" if isinstance(v, list) else "{}"))
                            if isinstance(v, (list, dict)) else v for v in values]
                 continue
+            # flags with a gap stay objects in pandas (whole numbers with a gap become
+            # floats, below)
             present = [v for v in values if v is not None and v == v]
             if present and all(isinstance(v, bool) for v in present):
                 df[col] = s.astype("boolean")   # True/False/None, not text
-            elif present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-                df[col] = s.astype("Int64")
         elif s.dtype.kind == "f":
             # Whole numbers with a gap (troops where there is no figure): pandas made
             # them floats, which GeoPackage stores as REAL and the CSV writes as 250.0.
