@@ -22,7 +22,9 @@
  *       writes the map's centre and zoom to data-pa-view on the container (tests).
  *   PostureAtlas.drawShapes(group, common, shapes) / PostureAtlas.drawLabels(group, items, cls, pane)
  *       every circleMarker/polyline/polygon of one layer (with tooltip and popup), and
- *       the country names, from one JSON list each (geo.mapview.Shapes, Labels).
+ *       the country names, from one JSON list each (geo.mapview.Shapes, Labels). A
+ *       country name that a box on the frame covers, or the frame's edge cuts, is hidden
+ *       (data-pa-names-hidden on the container counts them).
  *       drawShapes keeps data-pa-markers on the map container: the place markers on
  *       the map (SVG or canvas alike), and data-pa-canvas ("1": drawn on a canvas).
  */
@@ -368,6 +370,7 @@
         map._paLastKey = rectIn(this._keyCtl.getContainer(), map.getContainer().getBoundingClientRect(), 4);
         map.removeControl(this._keyCtl);
         this._keyCtl = null;
+        clearNames(map);
       } else {
         map._paLastKey = null;
       }
@@ -544,6 +547,7 @@
     },
 
     _key: function (map, callouts, left, ctx) {
+      clearNames(map);   // after this call: the key, added, moved or gone, covers other names
       // the callouts' words, in a box under the title box (top left)
       var text = callouts.map(function (c) { return c.n + "|" + c.html; }).join("\n") + "\n" + left;
       if (!callouts.length && !left && this._reserved) {
@@ -616,6 +620,7 @@
           this._ctls.push(ctl);
         }
       }
+      clearNames(map);   // this date's boxes may cover other names
     },
 
     onRemove: function (map) {
@@ -623,6 +628,7 @@
       this._divs.forEach(function (d) { L.DomUtil.remove(d); });
       this._ctls = [];
       this._divs = [];
+      clearNames(map);
     }
   });
 
@@ -682,6 +688,59 @@
       if (pane) { opts.pane = pane; }
       group.addLayer(L.marker(items[i].latlng, opts));
     }
+    if (group._map) { watchNames(group._map); }
+    group.on("add", function () { watchNames(group._map); });
+  }
+
+  // ------------------------------------------------------------ country names
+  // A country name that a box on the frame covers even in part, or that runs past the
+  // frame's edge, is hidden, not shown cut: beside the legend or the callout key,
+  // "EBANON" reads as a mistake on a slide.
+  // The boxes are the map's controls (title and date, callout key, legend, sources,
+  // zoom, layers, scale) and the marking and projection lines. A name is shown again as
+  // soon as nothing covers it. The check runs after every change of the view or of the
+  // boxes (a new date's title box, the key after a label layout); the map container's
+  // data-pa-names-hidden counts the names hidden.
+  var COVERING = ".leaflet-control, .pa-marking, .pa-projection";
+
+  function watchNames(map) {
+    if (!map || map._paNamesWatched) { return; }
+    map._paNamesWatched = true;
+    map.on("zoomend moveend resize", function () { clearNames(map); });
+    clearNames(map);
+  }
+
+  function clearNames(map) {
+    // once for every request made before it runs, after the boxes of this update are in
+    if (!map || map._paNamesPending) { return; }
+    map._paNamesPending = true;
+    window.setTimeout(function () {
+      map._paNamesPending = false;
+      if (map._container) { hideCoveredNames(map); }
+    }, 0);
+  }
+
+  function hideCoveredNames(map) {
+    var container = map.getContainer();
+    var names = container.querySelectorAll(".pa-country");
+    if (!names.length) { return; }
+    var frame = container.getBoundingClientRect();
+    var boxes = [];
+    var els = container.querySelectorAll(COVERING);
+    for (var i = 0; i < els.length; i++) {
+      var b = rectIn(els[i], frame, 1);
+      if (b) { boxes.push(b); }
+    }
+    var hidden = 0;
+    for (var j = 0; j < names.length; j++) {
+      var r = rectIn(names[j], frame, 0);   // laid out while hidden too (visibility)
+      var covered = !!r && (r[0] < 0 || r[1] < 0 || r[2] > frame.width || r[3] > frame.height ||
+                            boxes.some(function (bx) { return overlap(bx, r) > 0; }));
+      var want = covered ? "hidden" : "";
+      if (names[j].style.visibility !== want) { names[j].style.visibility = want; }
+      if (covered) { hidden += 1; }
+    }
+    container.setAttribute("data-pa-names-hidden", String(hidden));
   }
 
   function reportView(map) {

@@ -9,7 +9,10 @@ the placer's own bookkeeping:
 2. a label set off from its marker by more than a small gap carries a leader;
 3. leader lines cross no other leader, no other label and no other marker (but a
    marker overlapping the one the leader starts from: it leaves through that cluster);
-4. no label overlaps another label or a marker.
+4. no label overlaps another label or a marker;
+5. no country name shows cut: one that a box on the frame (a control, the marking or
+   projection line) covers even in part, or that runs past the frame's edge, is
+   hidden, and no other is.
 
 Markers are the drawn circles (``path.pa-marker``; a marker's outer edge is the largest
 circle drawn on the same centre, its rings and plan ghost included); a label names the
@@ -65,8 +68,13 @@ GEOMETRY_JS = """
             anchor: [ib.left - fr.left, ib.top - fr.top], leader: leader, callout: !!e.querySelector('.pa-callout')};
   });
   const row = c.querySelector('.pa-legend .pa-lg-row[data-key="callout"]');
+  // the boxes on the frame and the country names (rule 5)
+  const boxes = [...c.querySelectorAll('.leaflet-control, .pa-marking, .pa-projection')].filter(shown).map(rect);
+  const names = [...c.querySelectorAll('.pa-country')].map(e => ({
+    text: e.textContent, box: rect(e), hidden: getComputedStyle(e).visibility === 'hidden'}));
   return {labels: labels, markers: markers, callouts: c.getAttribute('data-pa-callouts'),
-          calloutRow: !!row && row.getBoundingClientRect().height > 0};
+          calloutRow: !!row && row.getBoundingClientRect().height > 0,
+          boxes: boxes, names: names, frame: [fr.width, fr.height]};
 }
 """
 
@@ -159,6 +167,23 @@ def rule_breaks(g: dict) -> list[str]:
     return out
 
 
+def _within(box, frame) -> bool:
+    return box[0] >= 0 and box[1] >= 0 and box[2] <= frame[0] and box[3] <= frame[1]
+
+
+def name_breaks(g: dict) -> list[str]:
+    """Rule 5, in words: each country name cut but shown, or hidden with nothing on it."""
+    out = []
+    for n in g["names"]:
+        b = n["box"]
+        cut = not _within(b, g["frame"]) or any(_overlap(b, x, tol=0) for x in g["boxes"])
+        if cut and not n["hidden"]:
+            out.append(f"country name {n['text']!r} shown cut by a box or the frame's edge")
+        if n["hidden"] and not cut and not any(_overlap(b, x, tol=-1.5) for x in g["boxes"]):
+            out.append(f"country name {n['text']!r} hidden with nothing covering it")
+    return out
+
+
 def laid_out(page) -> dict:
     return labels_settled(page).evaluate(GEOMETRY_JS)
 
@@ -177,13 +202,16 @@ def test_labels_keep_the_placement_rules_on_every_milestone(open_page, app_url, 
     w, h = size
     days = sorted({m.day for m in milestones(load_dataset())})
     page, _, errors = open_page(f"/?date={days[0].isoformat()}", viewport={"width": w, "height": h})
-    problems, placed = {}, 0
+    problems, placed, names_shown, names_hidden = {}, 0, 0, 0
     for k, day in enumerate(days):
         if k:
             _goto(page, app_url, f"/?date={day.isoformat()}")
         g = laid_out(page)
         placed += len(g["labels"])
-        found = rule_breaks(g)
+        found = rule_breaks(g) + name_breaks(g)
+        inside = [n for n in g["names"] if _within(n["box"], g["frame"])]
+        names_hidden += sum(n["hidden"] for n in inside)
+        names_shown += sum(not n["hidden"] for n in inside)
         numbered = sum(lab["callout"] for lab in g["labels"])
         if g["calloutRow"] != (numbered > 0):   # the legend explains the numbered boxes while there are any
             found.append(f"legend's callout row {'shown' if g['calloutRow'] else 'hidden'} "
@@ -193,4 +221,6 @@ def test_labels_keep_the_placement_rules_on_every_milestone(open_page, app_url, 
             page.screenshot(path=str(ARTIFACTS / f"labels-{day.isoformat()}-{w}x{h}.png"))
     assert placed >= 5 * len(days)     # the labels were there to be checked
     assert problems == {}, "\n".join(f"{day} at {w}x{h}: {p}" for day, found in problems.items() for p in found)
+    # and the names in the frame were there: most shown, some under a box (the legend, the key)
+    assert names_shown >= 3 * len(days) and names_hidden >= len(days), (names_shown, names_hidden)
     assert errors == []
