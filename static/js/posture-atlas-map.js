@@ -10,7 +10,7 @@
  *       (nearest its own marker or a leader to it; a leader whenever a label stands
  *       off; leaders that cross nothing; groups by their members; no overlaps), one
  *       with no spot keeping them becomes a numbered callout whose words go to a key
- *       box. Each label names its markers in data-pa-for (their css keys, as in the
+ *       box (as many as fit above the bottom-left boxes; the rest are left out). Each label names its markers in data-pa-for (their css keys, as in the
  *       markers' pa-key-* class). Reruns on zoom, pan, resize, fonts and Leaflet's CSS
  *       arriving. When it has laid the
  *       labels out it sets data-pa-labels="<n placed>" and data-pa-label-overlaps="<n>"
@@ -64,7 +64,8 @@
   //     numbered callout beside its marker (placed by the same rules) and its words go
   //     to the key box; one with no spot even for its number is counted in
   //     data-pa-label-overlaps. Past MAX_CALLOUTS callouts, a label with no clean spot
-  //     is left out instead, counted in the key and in data-pa-labels-left.
+  //     is left out instead, counted in the key and in data-pa-labels-left; so are the
+  //     callouts whose rows in the key would reach the boxes below it (_fitKey).
   //  4. Groups and plans stay with what they describe. A group figure's label is tried
   //     around each of its members (never at a midpoint where nobody is) and must be
   //     nearest a member; a plan's tag is a line of its place's label, which keeps clear
@@ -400,6 +401,7 @@
       // The rules are written out at the top of this file (placement rules 1-5).
       var corner = map.getContainer().querySelector(".leaflet-top");
       if (corner && getComputedStyle(corner).position !== "absolute") { return; }   // CSS not in yet
+      fitLegend(map);   // the legend as it will stand in this frame (labels keep clear of it)
       var size = map.getSize();
       var container = map.getContainer();
       var frame = container.getBoundingClientRect();
@@ -500,7 +502,7 @@
         if (best.hard > 0) {
           // no spot keeps every rule: a numbered callout beside the marker, its words in the key
           var n = callouts.length + 1;
-          callouts.push({n: n, html: div.innerHTML});
+          callouts.push({n: n, html: div.innerHTML, e: e});
           div.setAttribute("data-pa-text", div.innerHTML);
           div.innerHTML = '<span class="pa-callout">' + n + "</span>";
           w = div.offsetWidth; h = div.offsetHeight;
@@ -541,6 +543,7 @@
       container.setAttribute("data-pa-callouts", String(callouts.length));
       container.setAttribute("data-pa-labels-left", String(left));
       container.setAttribute("data-pa-labels-measured", String(unmeasured.length));   // the rest: sizes known
+      this._shown = shown;
       this._count = (this._count || 0) + 1;
       container.setAttribute("data-pa-layouts", String(this._count));
       this._key(map, callouts, left, ctx);
@@ -548,8 +551,10 @@
 
     _key: function (map, callouts, left, ctx) {
       clearNames(map);   // after this call: the key, added, moved or gone, covers other names
-      // the callouts' words, in a box under the title box (top left)
-      var text = callouts.map(function (c) { return c.n + "|" + c.html; }).join("\n") + "\n" + left;
+      // the callouts' words, in a box under the title box (top left); the frame's height
+      // decides how many of them fit (_fitKey)
+      var text = callouts.map(function (c) { return c.n + "|" + c.html; }).join("\n") + "\n" + left +
+                 "\n" + map.getSize().y;
       if (!callouts.length && !left && this._reserved) {
         // kept clear of a key that this date does not have: lay out once more, freely
         map._paLastKey = null;
@@ -557,26 +562,17 @@
         this._relayout();
         return;
       }
-      if (text === this._keyText) { return; }
+      if (text === this._keyText) { this._fitKey(map, callouts, left); return; }
       this._keyText = text;
+      this._keyKept = callouts.length;
       if (this._keyCtl) { map.removeControl(this._keyCtl); this._keyCtl = null; }
       if (!callouts.length && !left) { return; }
       var ctl = L.control({position: "topleft"});
-      ctl.onAdd = function () {
-        var div = L.DomUtil.create("div", "pa-box pa-callout-key");
-        div.innerHTML = callouts.map(function (c) {
-          return '<div class="pa-callout-row"><span class="pa-callout">' + c.n + "</span> " +
-                 c.html.replace(/<br>/g, " · ") + "</div>";
-        }).join("");   // the labels' own escaped HTML
-        if (left) {   // a number and fixed words: nothing from the data
-          var more = L.DomUtil.create("div", "pa-callout-row pa-labels-left", div);
-          more.textContent = "+ " + left + (left === 1 ? " label" : " labels") +
-            " left out at this zoom (no room): zoom in; every marker keeps its tooltip";
-        }
-        return div;
-      };
+      ctl.onAdd = function () { return L.DomUtil.create("div", "pa-box pa-callout-key"); };
       ctl.addTo(map);
+      fillKey(ctl.getContainer(), callouts, left);
       this._keyCtl = ctl;
+      this._fitKey(map, callouts, left);
       // Once more, clear of the key, if the key covers a label or a leader just placed
       // (rule 5: nothing covers anything); a few times at most, since a key of another
       // size can turn other labels into callouts and back (it would never settle). A key
@@ -588,8 +584,66 @@
                            ctx.leaders.some(function (sg) { return segHitsBox(sg, box); }));
       this._keyPasses = (this._keyPasses || 0) + 1;
       if (covers && this._keyPasses <= 3) { this._relayout(); }
+    },
+
+    _fitKey: function (map, callouts, left) {
+      // The key grows down from under the title box. In a short frame (1366x768) it
+      // reached under the sources line and the scale bar, and the words of the last
+      // callouts could not be read: the callouts that do not fit are left out instead,
+      // as past MAX_CALLOUTS (their number taken off the map, counted in the key's
+      // "+ N labels left out"); the markers keep their tooltips.
+      var div = this._keyCtl && this._keyCtl.getContainer();
+      if (!div) { return; }
+      var kept = Math.min(this._keyKept, callouts.length);
+      if (kept < callouts.length) { fillKey(div, callouts.slice(0, kept), left + callouts.length - kept); }
+      while (kept > 0 && keyOverflows(map, div)) {
+        kept -= 1;
+        fillKey(div, callouts.slice(0, kept), left + callouts.length - kept);
+      }
+      this._keyKept = kept;
+      for (var i = kept; i < callouts.length; i++) {
+        var e = callouts[i].e;
+        e.div.style.display = "none";
+        e.line.style.display = "none";
+        var el = e.it.marker ? e.it.marker.getElement() : null;
+        if (el) { el.style.display = "none"; }
+      }
+      var c = map.getContainer();
+      var cut = callouts.length - kept;
+      c.setAttribute("data-pa-callouts", String(kept));
+      c.setAttribute("data-pa-labels-left", String(left + cut));
+      c.setAttribute("data-pa-labels", String(this._shown - cut));
     }
   });
+
+  //: the gap (px) the key keeps above the boxes in the bottom-left corner
+  var KEY_GAP_PX = 4;
+
+  function keyOverflows(map, div) {
+    var container = map.getContainer();
+    var frame = container.getBoundingClientRect();
+    var kb = rectIn(div, frame, 0);
+    if (!kb) { return false; }
+    var limit = frame.height;
+    var below = container.querySelectorAll(".leaflet-bottom.leaflet-left .leaflet-control");
+    for (var i = 0; i < below.length; i++) {
+      var r = rectIn(below[i], frame, 0);
+      if (r) { limit = Math.min(limit, r[1]); }
+    }
+    return kb[3] + KEY_GAP_PX > limit;
+  }
+
+  function fillKey(div, callouts, left) {
+    div.innerHTML = callouts.map(function (c) {
+      return '<div class="pa-callout-row"><span class="pa-callout">' + c.n + "</span> " +
+             c.html.replace(/<br>/g, " · ") + "</div>";
+    }).join("");   // the labels' own escaped HTML
+    if (left) {   // a number and fixed words: nothing from the data
+      var more = L.DomUtil.create("div", "pa-callout-row pa-labels-left", div);
+      more.textContent = "+ " + left + (left === 1 ? " label" : " labels") +
+        " left out at this zoom (no room): zoom in; every marker keeps its tooltip";
+    }
+  }
 
   var MapNotes = L.Layer.extend({
     initialize: function (boxes) {
@@ -716,8 +770,39 @@
     map._paNamesPending = true;
     window.setTimeout(function () {
       map._paNamesPending = false;
-      if (map._container) { hideCoveredNames(map); }
+      if (!map._container) { return; }
+      if (fitLegend(map)) {
+        // the legend's new height changes what labels must keep clear of
+        map.eachLayer(function (layer) { if (layer instanceof LabelLayer) { layer._schedule(); } });
+      }
+      hideCoveredNames(map);
     }, 0);
+  }
+
+  function fitLegend(map) {
+    // The legend hangs from the top right corner, above the zoom buttons and the
+    // attribution in the bottom right one. In a short frame (1366x768: 506 px) it ran
+    // down under both and out of the frame: it now stops above them and scrolls.
+    var container = map.getContainer();
+    var legend = container.querySelector(".pa-legend");
+    if (!legend) { return false; }
+    var frame = container.getBoundingClientRect();
+    var top = legend.getBoundingClientRect().top - frame.top;
+    var limit = frame.height;
+    var below = container.querySelectorAll(".leaflet-bottom.leaflet-right .leaflet-control");
+    for (var i = 0; i < below.length; i++) {
+      var r = rectIn(below[i], frame, 0);
+      if (r) { limit = Math.min(limit, r[1]); }
+    }
+    var cs = getComputedStyle(legend);   // max-height is the content's: less padding and border
+    var extra = ["paddingTop", "paddingBottom", "borderTopWidth", "borderBottomWidth"].reduce(function (a, k) {
+      return a + (parseFloat(cs[k]) || 0); }, 0);
+    var room = Math.max(80, Math.floor(limit - KEY_GAP_PX - top - extra));
+    if (legend.style.maxHeight === room + "px") { return false; }
+    var before = legend.offsetHeight;
+    legend.style.maxHeight = room + "px";
+    legend.style.overflowY = "auto";
+    return legend.offsetHeight !== before;
   }
 
   function hideCoveredNames(map) {

@@ -12,7 +12,9 @@ the placer's own bookkeeping:
 4. no label overlaps another label or a marker;
 5. no country name shows cut: one that a box on the frame (a control, the marking or
    projection line) covers even in part, or that runs past the frame's edge, is
-   hidden, and no other is.
+   hidden, and no other is;
+6. the boxes on the frame (title, callout key, legend, sources, scale, zoom, layers,
+   attribution) lie inside it and overlap no other.
 
 Markers are the drawn circles (``path.pa-marker``; a marker's outer edge is the largest
 circle drawn on the same centre, its rings and plan ghost included); a label names the
@@ -70,11 +72,13 @@ GEOMETRY_JS = """
   const row = c.querySelector('.pa-legend .pa-lg-row[data-key="callout"]');
   // the boxes on the frame and the country names (rule 5)
   const boxes = [...c.querySelectorAll('.leaflet-control, .pa-marking, .pa-projection')].filter(shown).map(rect);
+  const controls = [...c.querySelectorAll('.leaflet-control')].filter(shown).map(e => ({
+    name: (e.className.match(/pa-(?!box)[a-z-]+|leaflet-control-[a-z]+/) || [e.className])[0], box: rect(e)}));
   const names = [...c.querySelectorAll('.pa-country')].map(e => ({
     text: e.textContent, box: rect(e), hidden: getComputedStyle(e).visibility === 'hidden'}));
   return {labels: labels, markers: markers, callouts: c.getAttribute('data-pa-callouts'),
           calloutRow: !!row && row.getBoundingClientRect().height > 0,
-          boxes: boxes, names: names, frame: [fr.width, fr.height]};
+          boxes: boxes, names: names, frame: [fr.width, fr.height], controls: controls};
 }
 """
 
@@ -184,6 +188,21 @@ def name_breaks(g: dict) -> list[str]:
     return out
 
 
+def box_breaks(g: dict) -> list[str]:
+    """Rule 6, in words: each pair of boxes on the frame that overlap (the callout key
+    under the sources line, the legend under the zoom buttons), and each box that runs
+    past the frame."""
+    out = []
+    ctl = g["controls"]
+    for i, a in enumerate(ctl):
+        if not _within(a["box"], g["frame"]):
+            out.append(f"the box {a['name']} runs past the frame")
+        for b in ctl[i + 1:]:
+            if _overlap(a["box"], b["box"], tol=0):
+                out.append(f"the boxes {a['name']} and {b['name']} overlap")
+    return out
+
+
 def laid_out(page) -> dict:
     return labels_settled(page).evaluate(GEOMETRY_JS)
 
@@ -208,7 +227,7 @@ def test_labels_keep_the_placement_rules_on_every_milestone(open_page, app_url, 
             _goto(page, app_url, f"/?date={day.isoformat()}")
         g = laid_out(page)
         placed += len(g["labels"])
-        found = rule_breaks(g) + name_breaks(g)
+        found = rule_breaks(g) + name_breaks(g) + box_breaks(g)
         inside = [n for n in g["names"] if _within(n["box"], g["frame"])]
         names_hidden += sum(n["hidden"] for n in inside)
         names_shown += sum(not n["hidden"] for n in inside)
