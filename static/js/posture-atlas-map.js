@@ -10,8 +10,9 @@
  *       (nearest its own marker or a leader to it; a leader whenever a label stands
  *       off; leaders that cross nothing; groups by their members; no overlaps), one
  *       with no spot keeping them becomes a numbered callout whose words go to a key
- *       box (as many as fit above the bottom-left boxes; the rest are left out). Each label names its markers in data-pa-for (their css keys, as in the
- *       markers' pa-key-* class). Reruns on zoom, pan, resize, fonts and Leaflet's CSS
+ *       box (as many as fit above the bottom-left boxes; the rest are left out). Each
+ *       label names its markers in data-pa-for (their css keys, as in the markers'
+ *       pa-key-* class). Reruns on zoom, pan, resize, fonts and Leaflet's CSS
  *       arriving. When it has laid the
  *       labels out it sets data-pa-labels="<n placed>" and data-pa-label-overlaps="<n>"
  *       on the map container (browser tests wait for the first and read the second).
@@ -371,7 +372,7 @@
         map._paLastKey = rectIn(this._keyCtl.getContainer(), map.getContainer().getBoundingClientRect(), 4);
         map.removeControl(this._keyCtl);
         this._keyCtl = null;
-        clearNames(map);
+        tidyFrame(map);
       } else {
         map._paLastKey = null;
       }
@@ -550,7 +551,7 @@
     },
 
     _key: function (map, callouts, left, ctx) {
-      clearNames(map);   // after this call: the key, added, moved or gone, covers other names
+      tidyFrame(map);   // after this call: the key, added, moved or gone, covers other names
       // the callouts' words, in a box under the title box (top left); the frame's height
       // decides how many of them fit (_fitKey)
       var text = callouts.map(function (c) { return c.n + "|" + c.html; }).join("\n") + "\n" + left +
@@ -619,18 +620,22 @@
   //: the gap (px) the key keeps above the boxes in the bottom-left corner
   var KEY_GAP_PX = 4;
 
-  function keyOverflows(map, div) {
-    var container = map.getContainer();
-    var frame = container.getBoundingClientRect();
-    var kb = rectIn(div, frame, 0);
-    if (!kb) { return false; }
+  function bottomCornerTop(container, frame, side) {
+    // where the boxes of a bottom corner ("left", "right") begin, from the frame's top
     var limit = frame.height;
-    var below = container.querySelectorAll(".leaflet-bottom.leaflet-left .leaflet-control");
+    var below = container.querySelectorAll(".leaflet-bottom.leaflet-" + side + " .leaflet-control");
     for (var i = 0; i < below.length; i++) {
       var r = rectIn(below[i], frame, 0);
       if (r) { limit = Math.min(limit, r[1]); }
     }
-    return kb[3] + KEY_GAP_PX > limit;
+    return limit;
+  }
+
+  function keyOverflows(map, div) {
+    var container = map.getContainer();
+    var frame = container.getBoundingClientRect();
+    var kb = rectIn(div, frame, 0);
+    return !!kb && kb[3] + KEY_GAP_PX > bottomCornerTop(container, frame, "left");
   }
 
   function fillKey(div, callouts, left) {
@@ -674,7 +679,7 @@
           this._ctls.push(ctl);
         }
       }
-      clearNames(map);   // this date's boxes may cover other names
+      tidyFrame(map);   // this date's boxes may cover other names
     },
 
     onRemove: function (map) {
@@ -682,7 +687,7 @@
       this._divs.forEach(function (d) { L.DomUtil.remove(d); });
       this._ctls = [];
       this._divs = [];
-      clearNames(map);
+      tidyFrame(map);
     }
   });
 
@@ -760,16 +765,18 @@
   function watchNames(map) {
     if (!map || map._paNamesWatched) { return; }
     map._paNamesWatched = true;
-    map.on("zoomend moveend resize", function () { clearNames(map); });
-    clearNames(map);
+    map.on("zoomend moveend resize", function () { tidyFrame(map); });
+    tidyFrame(map);
   }
 
-  function clearNames(map) {
-    // once for every request made before it runs, after the boxes of this update are in
-    if (!map || map._paNamesPending) { return; }
-    map._paNamesPending = true;
+  function tidyFrame(map) {
+    // The legend fitted to the frame (fitLegend), then the names under a box hidden
+    // (hideCoveredNames): once for every request made before it runs, after the boxes
+    // of this update are in.
+    if (!map || map._paTidyPending) { return; }
+    map._paTidyPending = true;
     window.setTimeout(function () {
-      map._paNamesPending = false;
+      map._paTidyPending = false;
       if (!map._container) { return; }
       if (fitLegend(map)) {
         // the legend's new height changes what labels must keep clear of
@@ -788,12 +795,7 @@
     if (!legend) { return false; }
     var frame = container.getBoundingClientRect();
     var top = legend.getBoundingClientRect().top - frame.top;
-    var limit = frame.height;
-    var below = container.querySelectorAll(".leaflet-bottom.leaflet-right .leaflet-control");
-    for (var i = 0; i < below.length; i++) {
-      var r = rectIn(below[i], frame, 0);
-      if (r) { limit = Math.min(limit, r[1]); }
-    }
+    var limit = bottomCornerTop(container, frame, "right");
     var cs = getComputedStyle(legend);   // max-height is the content's: less padding and border
     var extra = ["paddingTop", "paddingBottom", "borderTopWidth", "borderBottomWidth"].reduce(function (a, k) {
       return a + (parseFloat(cs[k]) || 0); }, 0);
