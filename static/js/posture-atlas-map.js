@@ -766,7 +766,30 @@
     if (!map || map._paNamesWatched) { return; }
     map._paNamesWatched = true;
     map.on("zoomend moveend resize", function () { tidyFrame(map); });
-    tidyFrame(map);
+    // The page sizes the frame after the map opens, and Leaflet's stylesheet may still
+    // be coming (the corners are not placed until it is): with labels off no label
+    // layout asks again, so this watches both itself. Run too early, every name lay
+    // outside a frame of no height and was hidden, and the legend shrank to nothing.
+    var box = map.getContainer();
+    if (window.ResizeObserver) {
+      var seen = [box.clientWidth, box.clientHeight];
+      new ResizeObserver(function () {
+        if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
+        seen = [box.clientWidth, box.clientHeight];
+        tidyFrame(map);
+      }).observe(box);
+    }
+    var tries = 0;
+    (function waitForCss() {
+      if (cssIn(map)) { tidyFrame(map); return; }
+      if (++tries < 200) { window.setTimeout(waitForCss, 50); }
+    }());
+  }
+
+  function cssIn(map) {
+    // Leaflet's stylesheet is in once its corners are placed absolutely
+    var corner = map.getContainer().querySelector(".leaflet-top");
+    return !corner || getComputedStyle(corner).position === "absolute";
   }
 
   function tidyFrame(map) {
@@ -777,7 +800,7 @@
     map._paTidyPending = true;
     window.setTimeout(function () {
       map._paTidyPending = false;
-      if (!map._container) { return; }
+      if (!map._container || !cssIn(map) || !map.getContainer().clientHeight) { return; }   // asked again then
       if (fitLegend(map)) {
         // the legend's new height changes what labels must keep clear of
         map.eachLayer(function (layer) { if (layer instanceof LabelLayer) { layer._schedule(); } });

@@ -25,12 +25,13 @@ browser context per screen size, every milestone date opened through ``?date=``.
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
 from geo.loader import load_dataset
 from geo.mapview import milestones
-from tests.browser.conftest import ARTIFACTS, labels_settled, wait_idle, MAP_FRAME, PAGE_TIMEOUT_MS
+from tests.browser.conftest import ARTIFACTS, labels_settled, map_frame, wait_idle, MAP_FRAME, PAGE_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -242,4 +243,33 @@ def test_labels_keep_the_placement_rules_on_every_milestone(open_page, app_url, 
     assert problems == {}, "\n".join(f"{day} at {w}x{h}: {p}" for day, found in problems.items() for p in found)
     # and the names in the frame were there: most shown, some under a box (the legend, the key)
     assert names_shown >= 3 * len(days) and names_hidden >= len(days), (names_shown, names_hidden)
+    assert errors == []
+
+
+def test_with_labels_off_names_and_boxes_keep_rules_5_and_6(open_page):
+    """No label layout runs with labels off, so nothing else asks for the names and the
+    legend to be fitted once the frame has its size: run too early, every name was
+    hidden and the legend shrank to its least height."""
+    page, _, errors = open_page("/?date=2025-10-21&labels=0", viewport={"width": 1366, "height": 768})
+
+    def late_css(route):   # Leaflet's stylesheet after the map's script, as on a slow disk
+        time.sleep(1.5)
+        route.fallback()
+    page.context.route("**/leaflet.css", late_css)
+    page.reload(timeout=PAGE_TIMEOUT_MS)
+    page.locator(MAP_FRAME).first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
+    page.frame_locator(MAP_FRAME).first.locator("path.pa-marker").first.wait_for(state="attached",
+                                                                                 timeout=PAGE_TIMEOUT_MS)
+    wait_idle(page)
+    frame = map_frame(page)
+    frame.wait_for_function("() => { const c = document.querySelector('.leaflet-container');"
+                            " return c && c.hasAttribute('data-pa-names-hidden'); }", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_timeout(700)   # and any pass asked for by the frame's last resize
+    g = frame.evaluate(GEOMETRY_JS)
+    assert g["labels"] == []
+    assert name_breaks(g) + box_breaks(g) == []
+    inside = [n for n in g["names"] if _within(n["box"], g["frame"])]
+    assert sum(not n["hidden"] for n in inside) >= 5, [n["text"] for n in inside]
+    legend = next(c for c in g["controls"] if c["name"] == "pa-legend")
+    assert legend["box"][3] - legend["box"][1] > 250   # fitted to the frame, not to nothing
     assert errors == []
