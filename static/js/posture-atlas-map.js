@@ -322,19 +322,12 @@
       // the frame is sized by the page's CSS after the map opens, and web fonts change
       // label widths when they arrive: lay out again on either
       var self = this;
-      if (window.ResizeObserver && !this._observer) {
-        // only a real change of the frame's size: an observer reports the size it starts
-        // with too, which cost a whole extra layout on every date change
-        var box = map.getContainer();
-        var seen = [box.clientWidth, box.clientHeight];
-        this._observer = new ResizeObserver(function () {
-          if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
-          seen = [box.clientWidth, box.clientHeight];
+      if (!this._observer) {
+        this._observer = onFrameResize(map, function () {
           map._paLabelSizes = null;   // a browser zoom resizes the frame: text may measure anew
           map.invalidateSize({pan: false});
           self._schedule();
         });
-        this._observer.observe(box);
       }
       if (document.fonts && document.fonts.ready) {
         // sizes read while a font was still coming are forgotten when it is in
@@ -348,15 +341,7 @@
           });
         }
       }
-      // Leaflet's stylesheet may still be loading (streamlit-folium adds it after the
-      // page has loaded): until the controls sit in their corners, wait and look again
-      var corner = map.getContainer().querySelector(".leaflet-top");
-      var tries = 0;
-      (function waitForCss() {
-        if (!self._map) { return; }
-        if (corner && getComputedStyle(corner).position === "absolute") { self._schedule(); return; }
-        if (++tries < 200) { window.setTimeout(waitForCss, 50); }
-      }());
+      whenCssIn(map, function () { if (self._map) { self._schedule(); } });
       this._schedule();
     },
 
@@ -400,8 +385,7 @@
 
     _layout: function (map) {
       // The rules are written out at the top of this file (placement rules 1-5).
-      var corner = map.getContainer().querySelector(".leaflet-top");
-      if (corner && getComputedStyle(corner).position !== "absolute") { return; }   // CSS not in yet
+      if (!cssIn(map)) { return; }   // whenCssIn lays out again once it is
       fitLegend(map);   // the legend as it will stand in this frame (labels keep clear of it)
       var size = map.getSize();
       var container = map.getContainer();
@@ -770,26 +754,39 @@
     // be coming (the corners are not placed until it is): with labels off no label
     // layout asks again, so this watches both itself. Run too early, every name lay
     // outside a frame of no height and was hidden, and the legend shrank to nothing.
-    var box = map.getContainer();
-    if (window.ResizeObserver) {
-      var seen = [box.clientWidth, box.clientHeight];
-      new ResizeObserver(function () {
-        if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
-        seen = [box.clientWidth, box.clientHeight];
-        tidyFrame(map);
-      }).observe(box);
-    }
-    var tries = 0;
-    (function waitForCss() {
-      if (cssIn(map)) { tidyFrame(map); return; }
-      if (++tries < 200) { window.setTimeout(waitForCss, 50); }
-    }());
+    onFrameResize(map, function () { tidyFrame(map); });
+    whenCssIn(map, function () { tidyFrame(map); });
   }
 
   function cssIn(map) {
     // Leaflet's stylesheet is in once its corners are placed absolutely
     var corner = map.getContainer().querySelector(".leaflet-top");
     return !corner || getComputedStyle(corner).position === "absolute";
+  }
+
+  function whenCssIn(map, fn) {
+    // Leaflet's stylesheet may still be loading (streamlit-folium adds it after the
+    // page has loaded): until the controls sit in their corners, look again (10 s at most)
+    var tries = 0;
+    (function look() {
+      if (cssIn(map)) { fn(); return; }
+      if (++tries < 200) { window.setTimeout(look, 50); }
+    }());
+  }
+
+  function onFrameResize(map, fn) {
+    // fn on a real change of the map frame's size only: an observer reports the size it
+    // starts with too, which cost a whole extra label layout on every date change
+    if (!window.ResizeObserver) { return null; }
+    var box = map.getContainer();
+    var seen = [box.clientWidth, box.clientHeight];
+    var observer = new ResizeObserver(function () {
+      if (box.clientWidth === seen[0] && box.clientHeight === seen[1]) { return; }
+      seen = [box.clientWidth, box.clientHeight];
+      fn();
+    });
+    observer.observe(box);
+    return observer;
   }
 
   function tidyFrame(map) {
